@@ -1,0 +1,19 @@
+package io.execauthz.spi;
+
+import io.execauthz.AuditRecord;
+
+/**
+ * Receives one {@link AuditRecord} per decision, in decision order. Implementations must be
+ * thread-safe. If {@link #record} throws, the decision becomes a Deny with {@code Reason.ERROR}: a
+ * permit that could not be audited is not given.
+ */
+public interface AuditSink {
+
+  /** Writes one record durably enough for the sink's promise, or throws. */
+  void record(AuditRecord record) throws Exception;
+
+  /** A sink that drops every record. */
+  static AuditSink discarding() {
+    return record -> {};
+  }
+}
