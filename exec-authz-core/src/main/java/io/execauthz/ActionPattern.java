@@ -56,7 +56,9 @@ public final class ActionPattern {
             whole, offset + i, "unexpected character '" + c + "' in action");
       }
     }
-    return prefix ? new ActionPattern(text, verb + ".", true) : new ActionPattern(text, verb, false);
+    return prefix
+        ? new ActionPattern(text, verb + ".", true)
+        : new ActionPattern(text, verb, false);
   }
 
   static boolean isWordChar(char c) {

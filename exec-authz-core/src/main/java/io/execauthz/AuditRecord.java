@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the audit log keeps of one decision: who (principal and the delegation chain), where
- * (the node path and trace), what (action, resource) and the outcome with its reason and the
- * policies that determined it.
+ * What the audit log keeps of one decision: who (principal and the delegation chain), where (the
+ * node path and trace), what (action, resource) and the outcome with its reason and the policies
+ * that determined it.
  *
  * <p>Immutable and thread-safe.
  *

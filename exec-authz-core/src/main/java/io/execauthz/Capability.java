@@ -31,7 +31,11 @@ public final class Capability {
   private final String text;
 
   private Capability(
-      ActionPattern action, ResourcePattern resource, long maxCalls, boolean approval, Instant until) {
+      ActionPattern action,
+      ResourcePattern resource,
+      long maxCalls,
+      boolean approval,
+      Instant until) {
     this.action = action;
     this.resource = resource;
     this.maxCalls = maxCalls;
@@ -113,7 +117,9 @@ public final class Capability {
           until = OffsetDateTime.parse(c.substring("until=".length())).toInstant();
         } catch (DateTimeParseException e) {
           throw new CapabilitySyntaxException(
-              text, at + 6, "expected an RFC 3339 instant after until= (e.g. 2026-01-01T00:00:00Z)");
+              text,
+              at + 6,
+              "expected an RFC 3339 instant after until= (e.g. 2026-01-01T00:00:00Z)");
         }
       } else {
         throw new CapabilitySyntaxException(
@@ -221,9 +227,13 @@ public final class Capability {
       return null;
     }
     long m =
-        maxCalls < 0 ? other.maxCalls : other.maxCalls < 0 ? maxCalls : Math.min(maxCalls, other.maxCalls);
+        maxCalls < 0
+            ? other.maxCalls
+            : other.maxCalls < 0 ? maxCalls : Math.min(maxCalls, other.maxCalls);
     Instant u =
-        until == null ? other.until : other.until == null || until.isBefore(other.until) ? until : other.until;
+        until == null
+            ? other.until
+            : other.until == null || until.isBefore(other.until) ? until : other.until;
     return new Capability(a, r, m, approval || other.approval, u);
   }
 

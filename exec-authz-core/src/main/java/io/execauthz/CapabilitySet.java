@@ -18,8 +18,8 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Set {@code A} covers set {@code B} iff every element of {@code B} is covered by some element
- * of {@code A} — the test every spawn, join and attenuation must pass. Iteration order is the
- * order of first appearance; duplicates are dropped.
+ * of {@code A} — the test every spawn, join and attenuation must pass. Iteration order is the order
+ * of first appearance; duplicates are dropped.
  *
  * <p>Immutable and thread-safe.
  */
@@ -152,8 +152,8 @@ public final class CapabilitySet implements Iterable<Capability> {
   }
 
   /**
-   * The set allowing exactly what both sets allow, with the stricter constraints where both
-   * allow a request. Covered by both operands.
+   * The set allowing exactly what both sets allow, with the stricter constraints where both allow a
+   * request. Covered by both operands.
    */
   public CapabilitySet intersect(CapabilitySet other) {
     List<Capability> meets = new ArrayList<>();

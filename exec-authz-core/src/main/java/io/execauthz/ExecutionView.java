@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a policy engine may know about the execution a request is made in: the node, its lineage
- * and the principals that delegated to it. Built from a graph node in process, or from a verified
- * grant on a tool server.
+ * What a policy engine may know about the execution a request is made in: the node, its lineage and
+ * the principals that delegated to it. Built from a graph node in process, or from a verified grant
+ * on a tool server.
  *
  * <p>Immutable and thread-safe.
  *

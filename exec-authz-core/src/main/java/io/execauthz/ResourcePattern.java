@@ -146,7 +146,9 @@ public final class ResourcePattern {
     if (!scheme.equals(other.scheme)) {
       return false;
     }
-    if (rest ? other.fixed.length < fixed.length : (other.rest || other.fixed.length != fixed.length)) {
+    if (rest
+        ? other.fixed.length < fixed.length
+        : (other.rest || other.fixed.length != fixed.length)) {
       return false;
     }
     for (int i = 0; i < fixed.length; i++) {

@@ -4,9 +4,9 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
- * A W3C trace context ({@code traceparent} header, version 00): every execution node carries one,
- * a child keeps its parent's trace id under a new span id, and every audit record carries the
- * node's, so a decision can be found from the run that caused it.
+ * A W3C trace context ({@code traceparent} header, version 00): every execution node carries one, a
+ * child keeps its parent's trace id under a new span id, and every audit record carries the node's,
+ * so a decision can be found from the run that caused it.
  *
  * <p>Immutable and thread-safe.
  *

@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param permitted whether the policies permit the request
  * @param determiningPolicies user-facing ids of the policies that decided
- * @param errors evaluation errors; when not empty the request is denied whatever {@code
- *     permitted} says
+ * @param errors evaluation errors; when not empty the request is denied whatever {@code permitted}
+ *     says
  */
 public record PolicyDecision(
     boolean permitted, List<String> determiningPolicies, List<String> errors) {
