@@ -1,0 +1,59 @@
+package io.execauthz;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One request to act: on which node, which action on which resource, with which arguments.
+ *
+ * <pre>{@code
+ * AuthorizationRequest.of("task-7", "tool.call", "tool:github/create_issue")
+ *     .withArgs(Map.of("repo", "acme/api"))
+ *     .withApproval();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param nodeId the execution node acting
+ * @param action a concrete action such as {@code tool.call}
+ * @param resource a concrete resource such as {@code tool:github/create_issue}
+ * @param args the call's arguments, for policies (String, Long, Double, Boolean, List and Map
+ *     values)
+ * @param approved whether a human approval was given for this very request
+ * @param traceparent the W3C trace context of the call, or {@code null} for the node's
+ */
+public record AuthorizationRequest(
+    String nodeId,
+    String action,
+    String resource,
+    Map<String, Object> args,
+    boolean approved,
+    String traceparent) {
+
+  public AuthorizationRequest {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(resource, "resource");
+    args = Map.copyOf(args);
+  }
+
+  /** A request without arguments or approval. */
+  public static AuthorizationRequest of(String nodeId, String action, String resource) {
+    return new AuthorizationRequest(nodeId, action, resource, Map.of(), false, null);
+  }
+
+  /** A copy with these arguments. */
+  public AuthorizationRequest withArgs(Map<String, Object> args) {
+    return new AuthorizationRequest(nodeId, action, resource, args, approved, traceparent);
+  }
+
+  /** A copy marked as approved. */
+  public AuthorizationRequest withApproval() {
+    return new AuthorizationRequest(nodeId, action, resource, args, true, traceparent);
+  }
+
+  /** A copy carrying the call's trace context. */
+  public AuthorizationRequest withTraceparent(String traceparent) {
+    return new AuthorizationRequest(nodeId, action, resource, args, approved, traceparent);
+  }
+}
