@@ -1,0 +1,45 @@
+package io.execauthz;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Core stands alone: the JDK and its own packages only (ARCHITECTURE §2). */
+final class CoreArchitectureTest {
+  private static final JavaClasses CORE =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.execauthz");
+
+  @Test
+  void core_dependsOnlyOnTheJdkAndItself() {
+    classes()
+        .that()
+        .resideInAnyPackage("io.execauthz", "io.execauthz.spi", "io.execauthz.internal")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "java..",
+            "javax.crypto..",
+            "io.execauthz",
+            "io.execauthz.spi",
+            "io.execauthz.internal",
+            "com.github.benmanes.caffeine..")
+        .check(CORE);
+  }
+
+  @Test
+  void theApiDoesNotReachIntoModulesBuiltOnIt() {
+    classes()
+        .that()
+        .resideInAnyPackage("io.execauthz", "io.execauthz.spi", "io.execauthz.internal")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideOutsideOfPackages(
+            "io.execauthz.cedar..", "io.execauthz.jwt..", "io.execauthz.cli..", "io.execauthz.mcp..")
+        .check(CORE);
+  }
+}
