@@ -4,11 +4,15 @@ import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import io.execauthz.spi.PolicyRequest;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 
 /**
  * The one decision pipeline every request goes through (ARCHITECTURE §3), in the order of CONTRACT
@@ -41,20 +45,35 @@ public final class Authorizer {
   private final String idPrefix;
   private final AtomicLong ids = new AtomicLong();
 
+  private final InstantSource clock;
+  // budget counters of views decided without a graph, per node and capability set
+  private final ConcurrentHashMap<ViewKey, Level> viewLevels = new ConcurrentHashMap<>();
+
+  private record ViewKey(String nodeId, CapabilitySet capabilities, Instant deadline) {}
+
   private Authorizer(Builder b) {
     this.graph = b.graph;
     this.engine = b.engine;
     this.audit = b.audit == null ? AuditSink.discarding() : b.audit;
-    this.idPrefix = String.format("%08x", graph.random().nextInt());
+    this.clock = graph != null ? graph.clock() : b.clock == null ? InstantSource.system() : b.clock;
+    RandomGenerator random = graph != null ? graph.random() : new SecureRandom();
+    this.idPrefix = String.format("%08x", random.nextInt());
   }
 
-  /** Starts configuring an authorizer; a graph and a policy engine are required. */
+  /** Starts configuring an authorizer; a policy engine is required. */
   public static Builder newBuilder() {
     return new Builder();
   }
 
-  /** The graph this authorizer decides on. */
+  /**
+   * The graph this authorizer decides on.
+   *
+   * @throws IllegalStateException if it was built without one (a tool server's authorizer)
+   */
   public ExecutionGraph graph() {
+    if (graph == null) {
+      throw new IllegalStateException("this authorizer was built without an execution graph");
+    }
     return graph;
   }
 
@@ -63,42 +82,140 @@ public final class Authorizer {
     return authorize(AuthorizationRequest.of(nodeId, action, resource));
   }
 
-  /** Decides one request. Never throws (but for a null request) and never returns null. */
+  /**
+   * Decides one request on a node of the graph. Never throws (but for a null request) and never
+   * returns null.
+   */
   public Decision authorize(AuthorizationRequest request) {
     Objects.requireNonNull(request, "request");
-    String decisionId = idPrefix + "-" + Long.toHexString(ids.incrementAndGet());
-    Instant now;
-    try {
-      now = graph.now();
-    } catch (RuntimeException e) {
-      now = Instant.EPOCH;
-    }
+    String decisionId = nextId();
+    Instant now = now();
     Node node = null;
     Decision d;
     AtomicLong[][] reserved = new AtomicLong[1][];
     try {
-      node = graph.get(request.nodeId());
+      node = graph == null ? null : graph.get(request.nodeId());
       d = decide(decisionId, request, node, now, reserved);
     } catch (Exception | StackOverflowError | LinkageError e) {
-      d = error(decisionId, node, e);
+      d = error(decisionId, node == null ? List.of() : node.path, e);
     }
-    if (d instanceof Decision.Permit) {
-      try {
-        audit.record(record(now, request, node, d));
-      } catch (Exception | StackOverflowError | LinkageError e) {
-        refund(reserved[0]);
-        d = error(decisionId, node, new IllegalStateException("audit failed: " + e, e));
-        recordDeny(now, request, node, d);
+    return audited(now, request, node == null ? null : node.view, null, d, reserved[0]);
+  }
+
+  /**
+   * Decides a request made under an execution view with no node in this authorizer's graph: the
+   * tool-server side, where the view was rebuilt from a verified grant. The caller has verified the
+   * grant and checked revocation; this runs the rest of the same pipeline — deadline, capability
+   * gate, approval, budget (counted per node and capability set, in this authorizer), policy
+   * engine, audit. Claims are the graph's business and are not checked here.
+   *
+   * @param grantId the grant's {@code jti}, for the audit record
+   */
+  public Decision authorize(ExecutionView view, AuthorizationRequest request, String grantId) {
+    Objects.requireNonNull(view, "view");
+    Objects.requireNonNull(request, "request");
+    String decisionId = nextId();
+    Instant now = now();
+    Decision d;
+    AtomicLong[][] reserved = new AtomicLong[1][];
+    try {
+      if (!view.nodeId().equals(request.nodeId())) {
+        d =
+            deny(
+                decisionId,
+                Reason.ERROR,
+                "request names node '"
+                    + request.nodeId()
+                    + "' but the execution view is of node '"
+                    + view.nodeId()
+                    + "'",
+                view.path());
+      } else if (!now.isBefore(view.deadline())) {
+        d =
+            deny(
+                decisionId,
+                Reason.EXPIRED,
+                "node '" + view.nodeId() + "' expired at " + view.deadline() + " (now " + now + ")",
+                view.path());
+      } else {
+        Level level = viewLevel(view, now);
+        d = evaluate(decisionId, request, new Level[] {level}, view, null, now, reserved);
       }
-    } else {
-      recordDeny(now, request, node, d);
+    } catch (Exception | StackOverflowError | LinkageError e) {
+      d = error(decisionId, view.path(), e);
     }
+    return audited(now, request, view, grantId, d, reserved[0]);
+  }
+
+  /**
+   * Records and returns a deny decided before the pipeline could run — a grant that failed
+   * verification, or was revoked — so that every refusal is audited like any other.
+   *
+   * @param view what is known of the execution, or {@code null}
+   * @param grantId the grant's {@code jti} if known, or {@code null}
+   */
+  public Decision.Deny refuse(
+      AuthorizationRequest request,
+      Reason reason,
+      String detail,
+      ExecutionView view,
+      String grantId) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(detail, "detail");
+    Decision.Deny d =
+        new Decision.Deny(
+            nextId(), reason, detail, view == null ? List.of() : view.path(), List.of(), List.of());
+    recordDeny(now(), request, view, grantId, d);
     return d;
   }
 
-  private void recordDeny(Instant now, AuthorizationRequest request, Node node, Decision d) {
+  private Level viewLevel(ExecutionView view, Instant now) {
+    if (viewLevels.size() > 10_000) {
+      viewLevels.keySet().removeIf(k -> !now.isBefore(k.deadline()));
+    }
+    return viewLevels.computeIfAbsent(
+        new ViewKey(view.nodeId(), view.capabilities(), view.deadline()),
+        k -> Level.of(k.nodeId(), k.capabilities()));
+  }
+
+  private String nextId() {
+    return idPrefix + "-" + Long.toHexString(ids.incrementAndGet());
+  }
+
+  private Instant now() {
     try {
-      audit.record(record(now, request, node, d));
+      return clock.instant();
+    } catch (RuntimeException e) {
+      return Instant.EPOCH;
+    }
+  }
+
+  /** Audits a decision; a permit that cannot be audited becomes a deny, its budget refunded. */
+  private Decision audited(
+      Instant now,
+      AuthorizationRequest request,
+      ExecutionView view,
+      String grantId,
+      Decision d,
+      AtomicLong[] reserved) {
+    if (d instanceof Decision.Permit) {
+      try {
+        audit.record(record(now, request, view, grantId, d));
+        return d;
+      } catch (Exception | StackOverflowError | LinkageError e) {
+        refund(reserved);
+        d = error(d.decisionId(), d.nodePath(), new IllegalStateException("audit failed: " + e, e));
+      }
+    }
+    recordDeny(now, request, view, grantId, d);
+    return d;
+  }
+
+  private void recordDeny(
+      Instant now, AuthorizationRequest request, ExecutionView view, String grantId, Decision d) {
+    try {
+      audit.record(record(now, request, view, grantId, d));
     } catch (Exception | StackOverflowError | LinkageError e) {
       LOG.log(System.Logger.Level.ERROR, "audit sink failed to record deny " + d.decisionId(), e);
     }
@@ -111,7 +228,7 @@ public final class Authorizer {
   private Decision decide(
       String id, AuthorizationRequest req, Node node, Instant now, AtomicLong[][] reserved) {
     if (node == null) {
-      return deny(id, Reason.UNKNOWN_NODE, "no execution node '" + req.nodeId() + "'", null);
+      return deny(id, Reason.UNKNOWN_NODE, "no execution node '" + req.nodeId() + "'", List.of());
     }
     NodeState state = node.stateAt(now);
     if (state == NodeState.HELD) {
@@ -137,20 +254,37 @@ public final class Authorizer {
             node);
     }
 
+    return evaluate(id, req, node.lineage, node.view, node, now, reserved);
+  }
+
+  /**
+   * Steps 4–6: capability gate, claims (graph mode only: {@code node} not null), approval, budgets
+   * at every level, policy engine. {@code levels[0]} is the node the request is made on.
+   */
+  private Decision evaluate(
+      String id,
+      AuthorizationRequest req,
+      Level[] levels,
+      ExecutionView view,
+      Node node,
+      Instant now,
+      AtomicLong[][] reserved) {
+    List<String> path = view.path();
     String action = req.action();
     ResourcePattern resource;
     try {
       Resource.checkAction(action);
       resource = Resource.parse(req.resource());
     } catch (CapabilitySyntaxException e) {
-      return deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), node);
+      return deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path);
     }
 
     // capability gate: the node's capabilities that match and have not ended
+    Capability[] caps = levels[0].levelCapabilities();
     List<Capability> covering = new ArrayList<>(2);
-    int[] coveringIdx = new int[node.caps.length];
-    for (int i = 0; i < node.caps.length; i++) {
-      Capability c = node.caps[i];
+    int[] coveringIdx = new int[caps.length];
+    for (int i = 0; i < caps.length; i++) {
+      Capability c = caps[i];
       if (c.matches(action, resource) && c.isValidAt(now)) {
         coveringIdx[covering.size()] = i;
         covering.add(c);
@@ -160,29 +294,33 @@ public final class Authorizer {
       return deny(
           id,
           Reason.OUT_OF_SCOPE,
-          "no capability of node '" + node.id + "' covers " + action + " on " + req.resource(),
-          node);
+          "no capability of node '"
+              + view.nodeId()
+              + "' covers "
+              + action
+              + " on "
+              + req.resource(),
+          path);
     }
 
     // claims held elsewhere
-    if (!isRead(action)) {
-      Instant t = now;
+    if (node != null && !isRead(action)) {
       for (ExecutionGraph.Claim c : graph.claims()) {
         Node h = c.holder();
         if (c.pattern().covers(resource)
             && !node.hasInLineage(h)
-            && h.stateAt(t) == NodeState.ACTIVE) {
+            && h.stateAt(now) == NodeState.ACTIVE) {
           return deny(
               id,
               Reason.CLAIMED,
               req.resource() + " lies in claim " + c.pattern() + " held by node '" + h.id + "'",
-              node);
+              path);
         }
       }
     }
 
     // approval: a covering capability that needs none, or an approved request
-    boolean[] usable = new boolean[node.caps.length];
+    boolean[] usable = new boolean[caps.length];
     boolean anyUsable = false;
     for (int k = 0; k < covering.size(); k++) {
       if (req.approved() || !covering.get(k).requiresApproval()) {
@@ -195,26 +333,26 @@ public final class Authorizer {
           id,
           Reason.APPROVAL_REQUIRED,
           "'" + covering.get(0) + "' needs approval for " + action + " on " + req.resource(),
-          node);
+          path);
     }
 
     // budgets at every level
-    AtomicLong[] plan = new AtomicLong[node.lineage.length];
-    String exhausted = planBudgets(node, usable, action, resource, now, plan);
+    AtomicLong[] plan = new AtomicLong[levels.length];
+    String exhausted = planBudgets(levels, usable, action, resource, now, plan);
     if (exhausted != null) {
-      return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, node);
+      return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, path);
     }
 
     // policy
     PolicyDecision pd =
         engine.evaluate(
-            new PolicyRequest(node.view, action, req.resource(), req.args(), req.approved(), now));
+            new PolicyRequest(view, action, req.resource(), req.args(), req.approved(), now));
     if (pd == null) {
       return new Decision.Deny(
           id,
           Reason.ERROR,
           "policy engine returned no decision",
-          node.path,
+          path,
           List.of(),
           List.of("null decision"));
     }
@@ -223,7 +361,7 @@ public final class Authorizer {
           id,
           Reason.ERROR,
           "policy evaluation failed: " + pd.errors().get(0),
-          node.path,
+          path,
           pd.determiningPolicies(),
           pd.errors());
     }
@@ -234,7 +372,7 @@ public final class Authorizer {
           pd.determiningPolicies().isEmpty()
               ? "no policy permits " + action + " on " + req.resource()
               : "denied by " + String.join(", ", pd.determiningPolicies()),
-          node.path,
+          path,
           pd.determiningPolicies(),
           List.of());
     }
@@ -244,10 +382,10 @@ public final class Authorizer {
           id,
           Reason.BUDGET_EXHAUSTED,
           "the budget for " + action + " on " + req.resource() + " ran out",
-          node);
+          path);
     }
     reserved[0] = plan;
-    return new Decision.Permit(id, node.path, pd.determiningPolicies());
+    return new Decision.Permit(id, path, pd.determiningPolicies());
   }
 
   /**
@@ -255,27 +393,29 @@ public final class Authorizer {
    * unbudgeted capability covers the request). Returns a detail if some level is exhausted.
    */
   private static String planBudgets(
-      Node node,
+      Level[] levels,
       boolean[] usable,
       String action,
       ResourcePattern resource,
       Instant now,
       AtomicLong[] plan) {
-    for (int level = 0; level < node.lineage.length; level++) {
-      Node n = node.lineage[level];
+    for (int level = 0; level < levels.length; level++) {
+      Level n = levels[level];
+      Capability[] caps = n.levelCapabilities();
+      AtomicLong[] budgets = n.levelBudgets();
       boolean found = false;
       boolean free = false;
       AtomicLong pick = null;
       Capability spent = null;
-      for (int i = 0; i < n.caps.length && !free; i++) {
-        Capability c = n.caps[i];
+      for (int i = 0; i < caps.length && !free; i++) {
+        Capability c = caps[i];
         boolean candidate =
             level == 0 ? usable[i] : c.matches(action, resource) && c.isValidAt(now);
         if (!candidate) {
           continue;
         }
         found = true;
-        AtomicLong b = n.budgets[i];
+        AtomicLong b = budgets[i];
         if (b == null) {
           free = true;
         } else if (pick == null && b.get() > 0) {
@@ -285,13 +425,18 @@ public final class Authorizer {
         }
       }
       if (!found) {
-        return "no capability of ancestor '" + n.id + "' covers " + action + " on " + resource;
+        return "no capability of ancestor '"
+            + n.levelId()
+            + "' covers "
+            + action
+            + " on "
+            + resource;
       }
       if (free) {
         continue;
       }
       if (pick == null) {
-        return "the budget of '" + spent + "' on node '" + n.id + "' is used up";
+        return "the budget of '" + spent + "' on node '" + n.levelId() + "' is used up";
       }
       plan[level] = pick;
     }
@@ -346,41 +491,40 @@ public final class Authorizer {
   }
 
   private static Decision deny(String id, Reason reason, String detail, Node node) {
-    return new Decision.Deny(
-        id, reason, detail, node == null ? List.of() : node.path, List.of(), List.of());
+    return deny(id, reason, detail, node == null ? List.<String>of() : node.path);
   }
 
-  private static Decision error(String id, Node node, Throwable e) {
+  private static Decision deny(String id, Reason reason, String detail, List<String> path) {
+    return new Decision.Deny(id, reason, detail, path, List.of(), List.of());
+  }
+
+  private static Decision error(String id, List<String> path, Throwable e) {
     String msg =
         e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     return new Decision.Deny(
-        id,
-        Reason.ERROR,
-        "evaluation failed: " + msg,
-        node == null ? List.of() : node.path,
-        List.of(),
-        List.of(msg));
+        id, Reason.ERROR, "evaluation failed: " + msg, path, List.of(), List.of(msg));
   }
 
-  private static AuditRecord record(Instant now, AuthorizationRequest req, Node node, Decision d) {
+  private static AuditRecord record(
+      Instant now, AuthorizationRequest req, ExecutionView view, String grantId, Decision d) {
     String traceparent = req.traceparent();
-    if (traceparent == null && node != null) {
-      traceparent = node.trace.traceparent();
+    if (traceparent == null && view != null) {
+      traceparent = view.trace().traceparent();
     }
     Decision.Deny deny = d instanceof Decision.Deny x ? x : null;
     return new AuditRecord(
         now,
         d.decisionId(),
         d.nodePath(),
-        node == null ? null : node.principal,
-        node == null ? List.of() : node.delegators,
+        view == null ? null : view.principal(),
+        view == null ? List.of() : view.delegators(),
         req.action(),
         req.resource(),
         deny == null,
         deny == null ? null : deny.reason(),
         deny == null ? "" : deny.detail(),
         d.determiningPolicies(),
-        null,
+        grantId,
         traceparent);
   }
 
@@ -389,6 +533,7 @@ public final class Authorizer {
     private ExecutionGraph graph;
     private PolicyEngine engine;
     private AuditSink audit;
+    private InstantSource clock;
 
     private Builder() {}
 
@@ -398,10 +543,28 @@ public final class Authorizer {
       }
     }
 
-    /** The execution graph to decide on (required). */
+    /**
+     * The execution graph to decide on. Without one, only {@link #authorize(ExecutionView,
+     * AuthorizationRequest, String)} can permit (a tool server's authorizer).
+     */
     public Builder graph(ExecutionGraph graph) {
       once(this.graph, "graph");
+      if (clock != null) {
+        throw new IllegalStateException(
+            "graph conflicts with clock: an authorizer with a graph uses the graph's clock");
+      }
       this.graph = Objects.requireNonNull(graph, "graph");
+      return this;
+    }
+
+    /** The clock of an authorizer without a graph; the system clock by default. */
+    public Builder clock(InstantSource clock) {
+      once(this.clock, "clock");
+      if (graph != null) {
+        throw new IllegalStateException(
+            "clock conflicts with graph: an authorizer with a graph uses the graph's clock");
+      }
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -423,12 +586,9 @@ public final class Authorizer {
     }
 
     /**
-     * @throws IllegalStateException if the graph or the policy engine is missing
+     * @throws IllegalStateException if the policy engine is missing
      */
     public Authorizer build() {
-      if (graph == null) {
-        throw new IllegalStateException("graph is required");
-      }
       if (engine == null) {
         throw new IllegalStateException(
             "policyEngine is required (PolicyEngine.permitAll() to rely on the graph alone)");

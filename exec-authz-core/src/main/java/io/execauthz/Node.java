@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The graph's node. Fields other than the volatile ones are fixed at spawn. */
-final class Node implements ExecutionNode {
+final class Node implements ExecutionNode, Level {
   final ExecutionGraph graph;
   final String id;
   final String kind;
@@ -158,6 +158,21 @@ final class Node implements ExecutionNode {
       return NodeState.COMPLETED;
     }
     return now.isBefore(deadline) ? NodeState.ACTIVE : NodeState.EXPIRED;
+  }
+
+  @Override
+  public String levelId() {
+    return id;
+  }
+
+  @Override
+  public Capability[] levelCapabilities() {
+    return caps;
+  }
+
+  @Override
+  public AtomicLong[] levelBudgets() {
+    return budgets;
   }
 
   @Override

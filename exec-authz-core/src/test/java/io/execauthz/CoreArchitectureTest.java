@@ -39,7 +39,10 @@ final class CoreArchitectureTest {
         .should()
         .onlyDependOnClassesThat()
         .resideOutsideOfPackages(
-            "io.execauthz.cedar..", "io.execauthz.jwt..", "io.execauthz.cli..", "io.execauthz.mcp..")
+            "io.execauthz.cedar..",
+            "io.execauthz.jwt..",
+            "io.execauthz.cli..",
+            "io.execauthz.mcp..")
         .check(CORE);
   }
 }
