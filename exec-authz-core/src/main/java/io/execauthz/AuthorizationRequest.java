@@ -21,6 +21,7 @@ import java.util.Objects;
  *     values)
  * @param approved whether a human approval was given for this very request
  * @param traceparent the W3C trace context of the call, or {@code null} for the node's
+ * @throws IllegalArgumentException if the traceparent is malformed
  */
 public record AuthorizationRequest(
     String nodeId,
@@ -35,6 +36,9 @@ public record AuthorizationRequest(
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(resource, "resource");
     args = Map.copyOf(args);
+    if (traceparent != null) {
+      TraceContext.parse(traceparent); // a malformed one would be written to the audit log
+    }
   }
 
   /** A request without arguments or approval. */

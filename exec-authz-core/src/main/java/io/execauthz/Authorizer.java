@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.random.RandomGenerator;
 
 /**
  * The one decision pipeline every request goes through (ARCHITECTURE §3), in the order of CONTRACT
@@ -56,8 +55,7 @@ public final class Authorizer {
     this.engine = b.engine;
     this.audit = b.audit == null ? AuditSink.discarding() : b.audit;
     this.clock = graph != null ? graph.clock() : b.clock == null ? InstantSource.system() : b.clock;
-    RandomGenerator random = graph != null ? graph.random() : new SecureRandom();
-    this.idPrefix = String.format("%08x", random.nextInt());
+    this.idPrefix = String.format("%08x", new SecureRandom().nextInt());
   }
 
   /** Starts configuring an authorizer; a policy engine is required. */
@@ -95,11 +93,21 @@ public final class Authorizer {
     AtomicLong[][] reserved = new AtomicLong[1][];
     try {
       node = graph == null ? null : graph.get(request.nodeId());
-      d = decide(decisionId, request, node, now, reserved);
-    } catch (Exception | StackOverflowError | LinkageError e) {
+      d =
+          now == null
+              ? clockFailed(decisionId, node == null ? List.of() : node.path)
+              : decide(decisionId, request, node, now, reserved);
+    } catch (Throwable e) {
+      rethrowIfFatal(e);
       d = error(decisionId, node == null ? List.of() : node.path, e);
     }
-    return audited(now, request, node == null ? null : node.view, null, d, reserved[0]);
+    return audited(
+        now == null ? Instant.EPOCH : now,
+        request,
+        node == null ? null : node.view,
+        null,
+        d,
+        reserved[0]);
   }
 
   /**
@@ -119,7 +127,9 @@ public final class Authorizer {
     Decision d;
     AtomicLong[][] reserved = new AtomicLong[1][];
     try {
-      if (!view.nodeId().equals(request.nodeId())) {
+      if (now == null) {
+        d = clockFailed(decisionId, view.path());
+      } else if (!view.nodeId().equals(request.nodeId())) {
         d =
             deny(
                 decisionId,
@@ -141,10 +151,11 @@ public final class Authorizer {
         Level level = viewLevel(view, now);
         d = evaluate(decisionId, request, new Level[] {level}, view, null, now, reserved);
       }
-    } catch (Exception | StackOverflowError | LinkageError e) {
+    } catch (Throwable e) {
+      rethrowIfFatal(e);
       d = error(decisionId, view.path(), e);
     }
-    return audited(now, request, view, grantId, d, reserved[0]);
+    return audited(now == null ? Instant.EPOCH : now, request, view, grantId, d, reserved[0]);
   }
 
   /**
@@ -166,7 +177,8 @@ public final class Authorizer {
     Decision.Deny d =
         new Decision.Deny(
             nextId(), reason, detail, view == null ? List.of() : view.path(), List.of(), List.of());
-    recordDeny(now(), request, view, grantId, d);
+    Instant now = now();
+    recordDeny(now == null ? Instant.EPOCH : now, request, view, grantId, d);
     return d;
   }
 
@@ -183,12 +195,24 @@ public final class Authorizer {
     return idPrefix + "-" + Long.toHexString(ids.incrementAndGet());
   }
 
+  /** The clock's instant, or null when the clock failed (the request is then denied). */
   private Instant now() {
     try {
-      return clock.instant();
+      return Objects.requireNonNull(clock.instant(), "the clock returned null");
     } catch (RuntimeException e) {
-      return Instant.EPOCH;
+      LOG.log(System.Logger.Level.ERROR, "authorizer clock failed", e);
+      return null;
     }
+  }
+
+  private static Decision clockFailed(String id, List<String> path) {
+    return new Decision.Deny(
+        id,
+        Reason.ERROR,
+        "the clock failed: no decision can be made without the time",
+        path,
+        List.of(),
+        List.of("clock failure"));
   }
 
   /** Audits a decision; a permit that cannot be audited becomes a deny, its budget refunded. */
@@ -203,7 +227,8 @@ public final class Authorizer {
       try {
         audit.record(record(now, request, view, grantId, d));
         return d;
-      } catch (Exception | StackOverflowError | LinkageError e) {
+      } catch (Throwable e) {
+        rethrowIfFatal(e);
         refund(reserved);
         d = error(d.decisionId(), d.nodePath(), new IllegalStateException("audit failed: " + e, e));
       }
@@ -216,8 +241,19 @@ public final class Authorizer {
       Instant now, AuthorizationRequest request, ExecutionView view, String grantId, Decision d) {
     try {
       audit.record(record(now, request, view, grantId, d));
-    } catch (Exception | StackOverflowError | LinkageError e) {
+    } catch (Throwable e) {
+      rethrowIfFatal(e);
       LOG.log(System.Logger.Level.ERROR, "audit sink failed to record deny " + d.decisionId(), e);
+    }
+  }
+
+  /**
+   * Lets the JVM's own failures (out of memory, an internal error) propagate; everything else, a
+   * stack overflow in a policy engine included, becomes a deny.
+   */
+  private static void rethrowIfFatal(Throwable e) {
+    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+      throw (VirtualMachineError) e;
     }
   }
 
@@ -338,7 +374,7 @@ public final class Authorizer {
 
     // budgets at every level
     AtomicLong[] plan = new AtomicLong[levels.length];
-    String exhausted = planBudgets(levels, usable, action, resource, now, plan);
+    String exhausted = planBudgets(levels, usable, req.approved(), action, resource, now, plan);
     if (exhausted != null) {
       return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, path);
     }
@@ -395,6 +431,7 @@ public final class Authorizer {
   private static String planBudgets(
       Level[] levels,
       boolean[] usable,
+      boolean approved,
       String action,
       ResourcePattern resource,
       Instant now,
@@ -410,7 +447,11 @@ public final class Authorizer {
       for (int i = 0; i < caps.length && !free; i++) {
         Capability c = caps[i];
         boolean candidate =
-            level == 0 ? usable[i] : c.matches(action, resource) && c.isValidAt(now);
+            level == 0
+                ? usable[i]
+                : c.matches(action, resource)
+                    && c.isValidAt(now)
+                    && (approved || !c.requiresApproval());
         if (!candidate) {
           continue;
         }

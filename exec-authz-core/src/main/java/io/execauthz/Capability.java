@@ -1,7 +1,9 @@
 package io.execauthz;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
@@ -121,12 +123,22 @@ public final class Capability {
               at + 6,
               "expected an RFC 3339 instant after until= (e.g. 2026-01-01T00:00:00Z)");
         }
+        if (!isPrintable(until)) {
+          throw new CapabilitySyntaxException(
+              text, at + 6, "until is out of range once converted to UTC");
+        }
       } else {
         throw new CapabilitySyntaxException(
             text, at, "unknown constraint '" + c + "' (expected maxCalls=N, approval or until=…)");
       }
     }
     return new Capability(action, resource, maxCalls, approval, until);
+  }
+
+  // the instants whose UTC text parse() reads back (OffsetDateTime's year range)
+  private static boolean isPrintable(Instant instant) {
+    return !instant.isBefore(LocalDateTime.MIN.toInstant(ZoneOffset.UTC))
+        && !instant.isAfter(LocalDateTime.MAX.toInstant(ZoneOffset.UTC));
   }
 
   private static String token(String s, int[] pos) {
@@ -187,6 +199,9 @@ public final class Capability {
   public Capability withUntil(Instant instant) {
     Objects.requireNonNull(instant, "instant");
     Instant u = until == null || instant.isBefore(until) ? instant : until;
+    if (!isPrintable(u)) {
+      throw new IllegalArgumentException("until out of range: " + instant);
+    }
     return new Capability(action, resource, maxCalls, approval, u);
   }
 

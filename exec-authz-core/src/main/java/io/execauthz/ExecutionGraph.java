@@ -242,6 +242,10 @@ public final class ExecutionGraph {
           }
           p.children.removeIf(c -> !c.live);
           if (p.children.size() >= maxFanOut) {
+            sweepExpired(now);
+            p.children.removeIf(c -> !c.live);
+          }
+          if (p.children.size() >= maxFanOut) {
             throw new ExecutionGraphException(
                 GraphError.LIMIT,
                 "parent '"

@@ -106,11 +106,13 @@ public record NodeSpec(
 
     /** Parses each capability text (CONTRACT §1). */
     public Builder capabilities(String... capabilities) {
+      once(this.capabilities, "capabilities");
       return capabilities(CapabilitySet.parse(capabilities));
     }
 
     /** Parses each capability text (CONTRACT §1). */
     public Builder capabilities(Collection<String> capabilities) {
+      once(this.capabilities, "capabilities");
       return capabilities(CapabilitySet.parse(capabilities));
     }
 

@@ -146,14 +146,19 @@ public final class ResourcePattern {
     if (!scheme.equals(other.scheme)) {
       return false;
     }
-    if (rest
-        ? other.fixed.length < fixed.length
-        : (other.rest || other.fixed.length != fixed.length)) {
+    String[] theirs = other.fixed;
+    if (other.rest && isEmptyPath(theirs)) {
+      // "s:**" and "s:/**" cannot end right there (the empty path is no resource), so they match
+      // exactly what "s:*/**" and "s:/*/**" match
+      theirs = Arrays.copyOf(theirs, theirs.length + 1);
+      theirs[theirs.length - 1] = ONE;
+    }
+    if (rest ? theirs.length < fixed.length : (other.rest || theirs.length != fixed.length)) {
       return false;
     }
     for (int i = 0; i < fixed.length; i++) {
       String a = fixed[i];
-      if (!a.equals(ONE) && !a.equals(other.fixed[i])) {
+      if (!a.equals(ONE) && !a.equals(theirs[i])) {
         return false;
       }
     }
@@ -194,7 +199,15 @@ public final class ResourcePattern {
       }
     }
     boolean bothRest = rest && other.rest;
+    if (!bothRest && isEmptyPath(out)) {
+      return null; // only "scheme:" would match both, and that is no resource
+    }
     return new ResourcePattern(scheme, out, bothRest, render(scheme, out, bothRest));
+  }
+
+  /** Whether these segments spell the empty path ({@code scheme:} alone), which never parses. */
+  private static boolean isEmptyPath(String[] segments) {
+    return segments.length == 0 || (segments.length == 1 && segments[0].isEmpty());
   }
 
   private static String render(String scheme, String[] segments, boolean rest) {
