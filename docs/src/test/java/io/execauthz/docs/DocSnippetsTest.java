@@ -40,7 +40,8 @@ final class DocSnippetsTest {
           "import java.time.*;",
           "import java.util.*;",
           "");
-  private static final Pattern BLOCK = Pattern.compile("(?m)^```java\\s*\\n(.*?)^```", Pattern.DOTALL);
+  private static final Pattern BLOCK =
+      Pattern.compile("(?m)^```java\\s*\\n(.*?)^```", Pattern.DOTALL);
   private static final Pattern CLASS =
       Pattern.compile("(?m)^(?:public\\s+)?(?:final\\s+)?(?:class|record)\\s+(\\w+)");
 
@@ -113,11 +114,14 @@ final class DocSnippetsTest {
                     "-d",
                     dir.toString()),
                 null,
-                javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)
+                javac
+                    .getStandardFileManager(null, null, StandardCharsets.UTF_8)
                     .getJavaFileObjects(src))
             .call();
     assertThat(ok)
-        .as("%s:%d does not compile:%n%s%n--- source ---%n%s", s.file(), s.line(), diagnostics, source)
+        .as(
+            "%s:%d does not compile:%n%s%n--- source ---%n%s",
+            s.file(), s.line(), diagnostics, source)
         .isTrue();
     try (URLClassLoader loader =
         new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {

@@ -43,14 +43,42 @@ final class DemoCommand implements Callable<Integer> {
 
   static final List<String> TOOLS =
       List.of(
-          "github/search_code", "github/get_file", "github/list_prs", "github/get_pr",
-          "github/create_branch", "github/push", "github/create_pr", "github/merge_pr",
-          "jira/search", "jira/get_issue", "jira/create_issue", "jira/transition",
-          "jira/comment", "slack/read_channel", "slack/post_message", "slack/dm",
-          "slack/upload", "docs/search", "docs/read", "docs/write", "docs/publish",
-          "shell/run_tests", "shell/exec", "shell/lint", "browser/open", "browser/click",
-          "browser/screenshot", "browser/fill_form", "db/query", "db/migrate", "db/backup",
-          "db/restore", "deploy/plan", "deploy/apply", "deploy/rollback", "secrets/read",
+          "github/search_code",
+          "github/get_file",
+          "github/list_prs",
+          "github/get_pr",
+          "github/create_branch",
+          "github/push",
+          "github/create_pr",
+          "github/merge_pr",
+          "jira/search",
+          "jira/get_issue",
+          "jira/create_issue",
+          "jira/transition",
+          "jira/comment",
+          "slack/read_channel",
+          "slack/post_message",
+          "slack/dm",
+          "slack/upload",
+          "docs/search",
+          "docs/read",
+          "docs/write",
+          "docs/publish",
+          "shell/run_tests",
+          "shell/exec",
+          "shell/lint",
+          "browser/open",
+          "browser/click",
+          "browser/screenshot",
+          "browser/fill_form",
+          "db/query",
+          "db/migrate",
+          "db/backup",
+          "db/restore",
+          "deploy/plan",
+          "deploy/apply",
+          "deploy/rollback",
+          "secrets/read",
           "secrets/rotate");
 
   /** A clock the demo moves by hand, so the run is the same every time. */
@@ -77,14 +105,13 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
+    out.println("exec-authz demo: one multi-agent run; authority shrinks as the work converges.");
+    out.println(
+        "(policy engine: permit-all, so every refusal below comes from the execution graph)");
     DemoClock clock = new DemoClock();
-    graph =
-        ExecutionGraph.newBuilder()
-            .clock(clock)
-            .random(new SplittableRandom(42))
-            .build();
-    JsonLinesAuditSink sink =
-        audit == null ? null : JsonLinesAuditSink.newBuilder(audit).build();
+    graph = ExecutionGraph.newBuilder().clock(clock).random(new SplittableRandom(42)).build();
+    JsonLinesAuditSink sink = audit == null ? null : JsonLinesAuditSink.newBuilder(audit).build();
+    String head = null;
     try {
       authorizer =
           Authorizer.newBuilder()
@@ -95,6 +122,7 @@ final class DemoCommand implements Callable<Integer> {
       run(clock);
     } finally {
       if (sink != null) {
+        head = sink.head();
         sink.close();
       }
     }
@@ -104,7 +132,8 @@ final class DemoCommand implements Callable<Integer> {
     out.println();
     out.printf("%d decisions: %d permitted, %d denied%n", permits + denies, permits, denies);
     if (audit != null) {
-      out.println("audit log: " + audit + " (check it with: exec-authz audit verify " + audit + ")");
+      out.println("audit log: " + audit + ", head " + head);
+      out.println("check it with: exec-authz audit verify --head " + head + " " + audit);
     }
     out.flush();
     return 0;
@@ -117,45 +146,83 @@ final class DemoCommand implements Callable<Integer> {
     }
     all.add("fs.* fs:/repo/**");
     section("A session for user:alice: " + TOOLS.size() + " tools and the repository");
-    spawn(null, NodeSpec.builder("session").kind("session").principal("user:alice")
-        .capabilities(all).ttl(Duration.ofHours(1)).build());
+    spawn(
+        null,
+        NodeSpec.builder("session")
+            .kind("session")
+            .principal("user:alice")
+            .capabilities(all)
+            .ttl(Duration.ofHours(1))
+            .build());
 
     section("Batch 1 (research) narrows to read-only tools");
-    spawn("session", NodeSpec.builder("research").kind("batch").principal("agent:researcher")
-        .capabilities(
-            "tool.call tool:github/search_code", "tool.call tool:github/get_file",
-            "tool.call tool:github/list_prs", "tool.call tool:github/get_pr",
-            "tool.call tool:jira/search", "tool.call tool:jira/get_issue",
-            "tool.call tool:docs/search", "tool.call tool:docs/read",
-            "tool.call tool:slack/read_channel", "tool.call tool:browser/open",
-            "tool.call tool:browser/screenshot", "fs.read fs:/repo/**")
-        .ttl(Duration.ofMinutes(20)).build());
-    spawn("research", NodeSpec.builder("reader").principal("agent:reader")
-        .capabilities("tool.call tool:github/search_code", "fs.read fs:/repo/**").build());
+    spawn(
+        "session",
+        NodeSpec.builder("research")
+            .kind("batch")
+            .principal("agent:researcher")
+            .capabilities(
+                "tool.call tool:github/search_code", "tool.call tool:github/get_file",
+                "tool.call tool:github/list_prs", "tool.call tool:github/get_pr",
+                "tool.call tool:jira/search", "tool.call tool:jira/get_issue",
+                "tool.call tool:docs/search", "tool.call tool:docs/read",
+                "tool.call tool:slack/read_channel", "tool.call tool:browser/open",
+                "tool.call tool:browser/screenshot", "fs.read fs:/repo/**")
+            .ttl(Duration.ofMinutes(20))
+            .build());
+    spawn(
+        "research",
+        NodeSpec.builder("reader")
+            .principal("agent:reader")
+            .capabilities("tool.call tool:github/search_code", "fs.read fs:/repo/**")
+            .build());
     authorize("reader", "tool.call", "tool:github/search_code");
     authorize("reader", "fs.read", "fs:/repo/src/api/handler.java");
     note("the sub-agent reaches beyond its batch:");
     authorize("reader", "tool.call", "tool:shell/exec");
     authorize("reader", "fs.write", "fs:/repo/src/api/handler.java");
-    spawn("research", NodeSpec.builder("rogue").capabilities("tool.call tool:deploy/apply").build());
+    spawn(
+        "research", NodeSpec.builder("rogue").capabilities("tool.call tool:deploy/apply").build());
     complete("research");
     note("batch 1 is done; its authority collapsed with it:");
     authorize("reader", "tool.call", "tool:github/search_code");
 
     section("Batch 2 (implement): two parallel tasks claim overlapping parts of the tree");
-    spawn("session", NodeSpec.builder("implement").kind("batch").principal("agent:coder")
-        .capabilities(
-            "fs.read fs:/repo/**", "fs.write fs:/repo/src/**",
-            "tool.call tool:shell/run_tests maxCalls=2", "tool.call tool:github/create_branch",
-            "tool.call tool:github/push")
-        .ttl(Duration.ofMinutes(30)).build());
-    spawn("implement", NodeSpec.builder("api").capabilities("fs.read fs:/repo/**",
-        "fs.write fs:/repo/src/api/**", "tool.call tool:shell/run_tests maxCalls=2")
-        .claims("fs:/repo/src/api/**").build());
-    spawn("implement", NodeSpec.builder("api-docs").capabilities("fs.write fs:/repo/src/api/docs/**")
-        .claims("fs:/repo/src/api/docs/**").holdOnConflict().build());
-    spawn("implement", NodeSpec.builder("ui").capabilities("fs.read fs:/repo/**",
-        "fs.write fs:/repo/src/**").claims("fs:/repo/src/ui/**").build());
+    spawn(
+        "session",
+        NodeSpec.builder("implement")
+            .kind("batch")
+            .principal("agent:coder")
+            .capabilities(
+                "fs.read fs:/repo/**",
+                "fs.write fs:/repo/src/**",
+                "tool.call tool:shell/run_tests maxCalls=2",
+                "tool.call tool:github/create_branch",
+                "tool.call tool:github/push")
+            .ttl(Duration.ofMinutes(30))
+            .build());
+    spawn(
+        "implement",
+        NodeSpec.builder("api")
+            .capabilities(
+                "fs.read fs:/repo/**",
+                "fs.write fs:/repo/src/api/**",
+                "tool.call tool:shell/run_tests maxCalls=2")
+            .claims("fs:/repo/src/api/**")
+            .build());
+    spawn(
+        "implement",
+        NodeSpec.builder("api-docs")
+            .capabilities("fs.write fs:/repo/src/api/docs/**")
+            .claims("fs:/repo/src/api/docs/**")
+            .holdOnConflict()
+            .build());
+    spawn(
+        "implement",
+        NodeSpec.builder("ui")
+            .capabilities("fs.read fs:/repo/**", "fs.write fs:/repo/src/**")
+            .claims("fs:/repo/src/ui/**")
+            .build());
     authorize("api", "fs.write", "fs:/repo/src/api/handler.java");
     authorize("api-docs", "fs.write", "fs:/repo/src/api/docs/index.md");
     authorize("ui", "fs.write", "fs:/repo/src/api/handler.java");
@@ -171,35 +238,65 @@ final class DemoCommand implements Callable<Integer> {
     complete("ui");
 
     section("Batch 3 (review) runs beside batch 2; a merge point gets no more than both");
-    spawn("session", NodeSpec.builder("review").kind("batch").principal("agent:reviewer")
-        .capabilities("fs.read fs:/repo/**", "tool.call tool:github/create_pr",
-            "tool.call tool:github/push", "tool.call tool:slack/post_message")
-        .ttl(Duration.ofMinutes(30)).build());
-    join(List.of("implement", "review"), NodeSpec.builder("merge").kind("merge")
-        .capabilities("fs.write fs:/repo/src/**").build());
-    join(List.of("implement", "review"), NodeSpec.builder("merge").kind("merge")
-        .capabilities("fs.read fs:/repo/**", "tool.call tool:github/push").build());
+    spawn(
+        "session",
+        NodeSpec.builder("review")
+            .kind("batch")
+            .principal("agent:reviewer")
+            .capabilities(
+                "fs.read fs:/repo/**",
+                "tool.call tool:github/create_pr",
+                "tool.call tool:github/push",
+                "tool.call tool:slack/post_message")
+            .ttl(Duration.ofMinutes(30))
+            .build());
+    join(
+        List.of("implement", "review"),
+        NodeSpec.builder("merge").kind("merge").capabilities("fs.write fs:/repo/src/**").build());
+    join(
+        List.of("implement", "review"),
+        NodeSpec.builder("merge")
+            .kind("merge")
+            .capabilities("fs.read fs:/repo/**", "tool.call tool:github/push")
+            .build());
     authorize("merge", "tool.call", "tool:github/push");
     authorize("merge", "tool.call", "tool:slack/post_message");
-    spawn("merge", NodeSpec.builder("push").kind("tool-call")
-        .capabilities("tool.call tool:github/push approval").ttl(Duration.ofMinutes(2)).build());
+    spawn(
+        "merge",
+        NodeSpec.builder("push")
+            .kind("tool-call")
+            .capabilities("tool.call tool:github/push approval")
+            .ttl(Duration.ofMinutes(2))
+            .build());
     authorize("push", "tool.call", "tool:github/push");
-    authorize(AuthorizationRequest.of("push", "tool.call", "tool:github/push")
-        .withArgs(Map.of("branch", "feature/api")).withApproval());
+    authorize(
+        AuthorizationRequest.of("push", "tool.call", "tool:github/push")
+            .withArgs(Map.of("branch", "feature/api"))
+            .withApproval());
 
     section("A stale task: its deadline passes before it acts");
-    spawn("review", NodeSpec.builder("slow-check").capabilities("fs.read fs:/repo/**")
-        .ttl(Duration.ofMinutes(5)).build());
+    spawn(
+        "review",
+        NodeSpec.builder("slow-check")
+            .capabilities("fs.read fs:/repo/**")
+            .ttl(Duration.ofMinutes(5))
+            .build());
     clock.advance(Duration.ofMinutes(6));
     authorize("slow-check", "fs.read", "fs:/repo/README.md");
 
     section("Batch 4 (deploy) fans out; an incident revokes the whole wave mid-run");
-    spawn("session", NodeSpec.builder("deploy").kind("batch").principal("agent:deployer")
-        .capabilities("tool.call tool:deploy/plan", "tool.call tool:deploy/apply")
-        .ttl(Duration.ofMinutes(15)).build());
+    spawn(
+        "session",
+        NodeSpec.builder("deploy")
+            .kind("batch")
+            .principal("agent:deployer")
+            .capabilities("tool.call tool:deploy/plan", "tool.call tool:deploy/apply")
+            .ttl(Duration.ofMinutes(15))
+            .build());
     for (String region : List.of("eu", "us", "ap")) {
-      spawn("deploy", NodeSpec.builder("deploy-" + region)
-          .capabilities("tool.call tool:deploy/apply").build());
+      spawn(
+          "deploy",
+          NodeSpec.builder("deploy-" + region).capabilities("tool.call tool:deploy/apply").build());
     }
     authorize("deploy-eu", "tool.call", "tool:deploy/apply");
     revoke("deploy", "incident INC-7: bad migration");
@@ -220,8 +317,9 @@ final class DemoCommand implements Callable<Integer> {
     try {
       ExecutionNode n = parent == null ? graph.spawn(spec) : graph.spawn(parent, spec);
       order.add(n.id());
-      out.printf("   spawn %-10s %-8s %2d capabilities  %s%n", n.id(), n.kind(),
-          n.capabilities().size(), n.state());
+      out.printf(
+          "   spawn %-10s %-8s %2d capabilities  %s%n",
+          n.id(), n.kind(), n.capabilities().size(), n.state());
     } catch (ExecutionGraphException e) {
       out.printf("   spawn %-10s refused  %s%n", spec.id(), e.getMessage());
     }
@@ -231,8 +329,9 @@ final class DemoCommand implements Callable<Integer> {
     try {
       ExecutionNode n = graph.join(parents, spec);
       order.add(n.id());
-      out.printf("   join  %-10s of %s, %d capabilities  %s%n", n.id(), parents,
-          n.capabilities().size(), n.state());
+      out.printf(
+          "   join  %-10s of %s, %d capabilities  %s%n",
+          n.id(), parents, n.capabilities().size(), n.state());
     } catch (ExecutionGraphException e) {
       out.printf("   join  %-10s refused  %s%n", spec.id(), e.getMessage());
     }
@@ -254,8 +353,8 @@ final class DemoCommand implements Callable<Integer> {
 
   private void authorize(AuthorizationRequest request) {
     Decision d = authorizer.authorize(request);
-    String what = request.action() + " " + request.resource()
-        + (request.approved() ? " (approved)" : "");
+    String what =
+        request.action() + " " + request.resource() + (request.approved() ? " (approved)" : "");
     if (d instanceof Decision.Deny deny) {
       denies++;
       out.printf("   %-10s DENY   %-17s %s%n", request.nodeId(), deny.reason(), what);
@@ -270,15 +369,22 @@ final class DemoCommand implements Callable<Integer> {
     for (String id : order) {
       ExecutionNode n = graph.node(id);
       if (n.parents().isEmpty()) {
-        printNode(n, "", "", true);
+        printNode(n, "", "");
       }
     }
   }
 
-  private void printNode(ExecutionNode n, String prefix, String branch, boolean first) {
-    String parents = n.parents().size() > 1 ? "  (merge of " + String.join(" + ", n.parents()) + ")" : "";
-    out.printf("%s%s%-12s %-9s %2d caps  %-9s %s%s%n", prefix, branch, n.id(), n.kind(),
-        n.capabilities().size(), n.state(), n.principal(), parents);
+  private void printNode(ExecutionNode n, String prefix, String branch) {
+    String parents =
+        n.parents().size() > 1 ? "  (merge of " + String.join(" + ", n.parents()) + ")" : "";
+    out.printf(
+        "%-24s %-9s %2d caps  %-9s  %s%s%n",
+        prefix + branch + n.id(),
+        n.kind(),
+        n.capabilities().size(),
+        n.state(),
+        n.principal(),
+        parents);
     List<ExecutionNode> children = new ArrayList<>();
     for (String id : order) {
       ExecutionNode c = graph.node(id);
@@ -289,7 +395,7 @@ final class DemoCommand implements Callable<Integer> {
     String childPrefix = prefix + (branch.isEmpty() ? "" : branch.startsWith("└") ? "   " : "│  ");
     for (int i = 0; i < children.size(); i++) {
       boolean last = i == children.size() - 1;
-      printNode(children.get(i), childPrefix, last ? "└─ " : "├─ ", false);
+      printNode(children.get(i), childPrefix, last ? "└─ " : "├─ ");
     }
   }
 }

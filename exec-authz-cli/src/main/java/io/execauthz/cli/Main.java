@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "exec-authz 0.1.0-SNAPSHOT",
     description = "Execution-bound authorization for AI agents.",
-    subcommands = {DemoCommand.class})
+    subcommands = {DemoCommand.class, AuditCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -20,13 +20,18 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (for tests). */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line, for callers that redirect its output. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           cmd.getErr().println("exec-authz: " + e.getMessage());
           return 2;
         });
-    return cli.execute(args);
+    return cli;
   }
 
   @Override

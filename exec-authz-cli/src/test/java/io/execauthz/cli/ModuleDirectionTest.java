@@ -26,8 +26,12 @@ final class ModuleDirectionTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "com.cedarpolicy..", "com.nimbusds..", "com.google.crypto..", "io.execauthz.cedar..",
-            "io.execauthz.jwt..", "io.execauthz.cli..")
+            "com.cedarpolicy..",
+            "com.nimbusds..",
+            "com.google.crypto..",
+            "io.execauthz.cedar..",
+            "io.execauthz.jwt..",
+            "io.execauthz.cli..")
         .check(ALL);
   }
 

@@ -1,0 +1,342 @@
+package io.execauthz;
+
+import io.execauthz.spi.AuditSink;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An {@link AuditSink} that appends every record to a hash-chained JSON-lines file, so that a
+ * security team can later prove with {@link AuditLogVerifier} (or {@code exec-authz audit verify})
+ * that no record was edited, inserted, removed or reordered — and, given the {@link #head()} kept
+ * somewhere else, that none was cut from the end.
+ *
+ * <pre>{@code
+ * try (JsonLinesAuditSink audit =
+ *     JsonLinesAuditSink.newBuilder(Path.of("audit.jsonl")).fsync(true).build()) {
+ *   // hand it to the authorizer; every decision becomes one line
+ *   String head = audit.head(); // publish or store it elsewhere to detect a cut tail
+ * }
+ * }</pre>
+ *
+ * <p>Each line is one JSON object with the fields {@code seq} (1, 2, 3, …), {@code prev} (the
+ * lowercase hex SHA-256 of the previous line's UTF-8 bytes without its newline; 64 zeros for the
+ * first record), {@code time} (ISO-8601), {@code decisionId}, {@code path}, {@code principal},
+ * {@code delegators}, {@code action}, {@code resource}, {@code decision} ({@code PERMIT} or {@code
+ * DENY}), {@code reason}, {@code detail}, {@code policies}, {@code grant} and {@code traceparent},
+ * always in that order. Strings are escaped so that hostile text (quotes, newlines, control
+ * characters, U+2028) can neither break a line nor forge a field.
+ *
+ * <p>The file is only ever appended to, one write per record; with {@link Builder#fsync fsync} each
+ * write is forced to storage before {@link #record} returns. Opening an existing log continues its
+ * chain from its last line; a log whose last line is incomplete or not a record is refused — never
+ * truncated or repaired — because that is what a crash mid-write or tampering looks like and a
+ * person has to decide. A record whose line would exceed 1 MiB is refused (the authorizer then
+ * denies), and so is a file already open by another sink. If a write fails, the sink refuses every
+ * later record: the file may end with a partial line that only a person should deal with.
+ *
+ * <p>Thread-safe: records from any number of threads are serialised under one lock, in call order.
+ * One sink per file (enforced with a file lock); other processes must not write to the file.
+ */
+public final class JsonLinesAuditSink implements AuditSink, Closeable {
+  private static final byte NEWLINE = '\n';
+
+  private final Path file;
+  private final boolean fsync;
+  private final FileChannel channel;
+  private final FileLock fileLock;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  // guarded by lock
+  private final MessageDigest digest = AuditLogFormat.sha256();
+  private long seq;
+  private String head;
+  private boolean closed;
+  private Throwable failure;
+
+  private JsonLinesAuditSink(Path file, boolean fsync) throws IOException {
+    this.file = file;
+    this.fsync = fsync;
+    FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    try {
+      // Lock one byte far beyond any end of file: it keeps a second sink out without blocking
+      // readers (such as a verifier) on platforms where locks are mandatory.
+      FileLock l;
+      try {
+        l = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
+      } catch (OverlappingFileLockException e) {
+        l = null;
+      }
+      if (l == null) {
+        throw new IOException(file + ": already open by another audit sink");
+      }
+      this.fileLock = l;
+      recoverChain();
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        ch.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    this.channel = ch;
+  }
+
+  /** Starts building a sink that appends to {@code file} (created if absent). */
+  public static Builder newBuilder(Path file) {
+    return new Builder(Objects.requireNonNull(file, "file"));
+  }
+
+  /** Reads the last line of an existing log to continue its chain; refuses a damaged tail. */
+  private void recoverChain() throws IOException {
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = in.size();
+      if (size == 0) {
+        seq = 0;
+        head = AuditLogFormat.GENESIS;
+        return;
+      }
+      if (readByte(in, size - 1) != NEWLINE) {
+        throw new IOException(
+            file
+                + ": line "
+                + (countNewlines(in, size) + 1)
+                + " is incomplete (no trailing newline); refusing to append to a damaged log");
+      }
+      long end = size - 1; // the last line is [start, end)
+      long start = lastLineStart(in, end);
+      if (start < 0) {
+        throw new IOException(
+            file
+                + ": line "
+                + countNewlines(in, size)
+                + " is longer than "
+                + AuditLogFormat.MAX_LINE_BYTES
+                + " bytes; refusing to append to a damaged log");
+      }
+      byte[] line = new byte[(int) (end - start)];
+      readFully(in, ByteBuffer.wrap(line), start);
+      AuditLogFormat.Link link;
+      try {
+        link = AuditLogFormat.parse(line, line.length);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(
+            file
+                + ": line "
+                + countNewlines(in, size)
+                + " is not an audit record ("
+                + e.getMessage()
+                + "); refusing to append to a damaged log",
+            e);
+      }
+      seq = link.seq();
+      head = AuditLogFormat.hash(digest, line, line.length);
+    }
+  }
+
+  /** Where the line ending just before {@code end} starts, or -1 if it is too long. */
+  private static long lastLineStart(FileChannel in, long end) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(8192);
+    long pos = end;
+    while (pos > 0) {
+      int n = (int) Math.min(buf.capacity(), pos);
+      buf.clear().limit(n);
+      readFully(in, buf, pos - n);
+      for (int i = n - 1; i >= 0; i--) {
+        if (buf.get(i) == NEWLINE) {
+          long start = pos - n + i + 1;
+          return end - start > AuditLogFormat.MAX_LINE_BYTES ? -1 : start;
+        }
+      }
+      pos -= n;
+      if (end - pos > AuditLogFormat.MAX_LINE_BYTES) {
+        return -1;
+      }
+    }
+    return 0;
+  }
+
+  private static byte readByte(FileChannel in, long at) throws IOException {
+    ByteBuffer one = ByteBuffer.allocate(1);
+    readFully(in, one, at);
+    return one.get(0);
+  }
+
+  private static void readFully(FileChannel in, ByteBuffer buf, long at) throws IOException {
+    long pos = at;
+    while (buf.hasRemaining()) {
+      int n = in.read(buf, pos);
+      if (n < 0) {
+        throw new IOException("the file shrank while it was being read");
+      }
+      pos += n;
+    }
+  }
+
+  private static long countNewlines(FileChannel in, long size) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+    long count = 0;
+    for (long pos = 0; pos < size; ) {
+      buf.clear().limit((int) Math.min(buf.capacity(), size - pos));
+      readFully(in, buf, pos);
+      for (int i = 0; i < buf.limit(); i++) {
+        if (buf.get(i) == NEWLINE) {
+          count++;
+        }
+      }
+      pos += buf.limit();
+    }
+    return count;
+  }
+
+  /**
+   * Appends {@code record} as the next line of the chain (and forces it to storage with {@code
+   * fsync}) before returning.
+   *
+   * @throws IllegalStateException after {@link #close()}, or after an earlier write failed
+   * @throws IllegalArgumentException if the line would exceed 1 MiB
+   * @throws IOException if the write fails; the sink then refuses every later record
+   */
+  @Override
+  public void record(AuditRecord record) throws IOException {
+    Objects.requireNonNull(record, "record");
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("audit sink for " + file + " is closed");
+      }
+      if (failure != null) {
+        throw new IllegalStateException(
+            "audit sink for " + file + " failed on an earlier write; the log needs inspection",
+            failure);
+      }
+      String text = AuditLogFormat.line(seq + 1, head, record);
+      byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
+      int len = bytes.length - 1; // the hash covers the line without its newline
+      if (len > AuditLogFormat.MAX_LINE_BYTES) {
+        throw new IllegalArgumentException(
+            "audit record "
+                + record.decisionId()
+                + " would be a line of "
+                + len
+                + " bytes, more than the limit of "
+                + AuditLogFormat.MAX_LINE_BYTES);
+      }
+      String hash = AuditLogFormat.hash(digest, bytes, len);
+      try {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          channel.write(buf);
+        }
+        if (fsync) {
+          channel.force(false);
+        }
+      } catch (IOException | RuntimeException | Error e) {
+        failure = e;
+        throw e;
+      }
+      seq++;
+      head = hash;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The head of the chain: the lowercase hex SHA-256 of the last line written (or found when the
+   * log was opened), or 64 zeros for an empty log. Kept outside the log, it lets {@link
+   * AuditLogVerifier#verify(Path, String)} detect records cut from the end.
+   */
+  public String head() {
+    lock.lock();
+    try {
+      return head;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The file this sink appends to. */
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * Releases the file and refuses later records. Idempotent. (Durability is {@link Builder#fsync}'s
+   * business: with it every record is already on storage; without it the operating system writes
+   * the rest back.)
+   */
+  @Override
+  public void close() throws IOException {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        fileLock.release();
+      } finally {
+        channel.close();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JsonLinesAuditSink[" + file + "]";
+  }
+
+  /**
+   * Configures a {@link JsonLinesAuditSink}. Each option may be set once; setting it again throws
+   * {@link IllegalStateException} naming the option.
+   *
+   * <p>Not thread-safe: configure on one thread.
+   */
+  public static final class Builder {
+    private final Path file;
+    private Boolean fsync;
+
+    private Builder(Path file) {
+      this.file = file;
+    }
+
+    /**
+     * Whether to force every record to storage before {@link JsonLinesAuditSink#record} returns
+     * (default {@code false}: the operating system writes it back later, so a power loss can lose
+     * the last records, which a head kept elsewhere would reveal).
+     */
+    public Builder fsync(boolean fsync) {
+      if (this.fsync != null) {
+        throw new IllegalStateException("fsync was already set to " + this.fsync);
+      }
+      this.fsync = fsync;
+      return this;
+    }
+
+    /**
+     * Opens (or creates) the file and recovers the chain from its last line.
+     *
+     * @throws IOException if the file cannot be opened, is open by another sink, or its last line
+     *     is incomplete or not a record (the message names the file and line; the file is left
+     *     untouched)
+     */
+    public JsonLinesAuditSink build() throws IOException {
+      return new JsonLinesAuditSink(file, fsync != null && fsync);
+    }
+  }
+}

@@ -1,0 +1,367 @@
+package io.execauthz;
+
+import static io.execauthz.AuditFixtures.bytes;
+import static io.execauthz.AuditFixtures.hash;
+import static io.execauthz.AuditFixtures.hostileString;
+import static io.execauthz.AuditFixtures.randomRecord;
+import static io.execauthz.AuditFixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import io.execauthz.internal.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ARCHITECTURE §6 invariant 8, "audit is complete and tamper-evident": every record written comes
+ * back intact and the log verifies; after any single edit, insertion, deletion, reordering or
+ * truncation the verifier rejects the log and names the first bad record. Each case is generated
+ * from its seed, printed in its name and in every assertion, so a failure replays with {@link
+ * #checkIntact} or {@link #checkTampered} and that seed.
+ */
+final class AuditLogProperties {
+  private static final long BASE_SEED = 0x8e7a_0d17_2024_0001L;
+  private static final int CASES = 1_000;
+  private static final int MAX_RECORDS = 30;
+
+  @TempDir Path dir;
+
+  private static LongStream seeds(long salt) {
+    SplittableRandom seeds = new SplittableRandom(BASE_SEED + salt);
+    return LongStream.generate(seeds::nextLong).limit(CASES);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> intactLog_verifiesAndKeepsEveryRecord() {
+    return seeds(1).mapToObj(seed -> dynamicTest("seed=" + seed, () -> checkIntact(seed)));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> tamperedLog_isRejectedNamingTheFirstBadRecord() {
+    return seeds(2).mapToObj(seed -> dynamicTest("seed=" + seed, () -> checkTampered(seed)));
+  }
+
+  private static List<AuditRecord> randomRecords(SplittableRandom r) {
+    List<AuditRecord> records = new ArrayList<>();
+    for (int i = 1 + r.nextInt(MAX_RECORDS); i > 0; i--) {
+      records.add(randomRecord(r));
+    }
+    return records;
+  }
+
+  void checkIntact(long seed) throws IOException {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<AuditRecord> records = randomRecords(r);
+    Path file = dir.resolve("intact-" + Long.toHexString(seed) + ".jsonl");
+    // Sometimes close and reopen the sink part-way, which must continue the same chain.
+    int reopenAt = r.nextInt(3) == 0 ? r.nextInt(records.size() + 1) : records.size();
+    AuditFixtures.writeLog(file, records.subList(0, reopenAt));
+    String head = AuditFixtures.writeLog(file, records.subList(reopenAt, records.size()));
+
+    AuditVerification withHead = AuditLogVerifier.verify(file, head);
+    assertThat(withHead)
+        .as("seed=%d", seed)
+        .isEqualTo(new AuditVerification(true, records.size(), 0, "", head));
+    assertThat(AuditLogVerifier.verify(file)).as("seed=%d", seed).isEqualTo(withHead);
+
+    List<byte[]> lines = AuditFixtures.lines(file);
+    assertThat(lines).as("seed=%d: one line per record", seed).hasSize(records.size());
+    for (int i = 0; i < records.size(); i++) {
+      AuditRecord rec = records.get(i);
+      Map<?, ?> m = (Map<?, ?>) Json.parse(text(lines.get(i)));
+      Map<String, Object> expected = new LinkedHashMap<>();
+      expected.put("seq", i + 1L);
+      expected.put("prev", i == 0 ? AuditLogFormat.GENESIS : hash(lines.get(i - 1)));
+      expected.put("time", rec.time().toString());
+      expected.put("decisionId", rec.decisionId());
+      expected.put("path", rec.nodePath());
+      expected.put("principal", rec.principal());
+      expected.put("delegators", rec.delegators());
+      expected.put("action", rec.action());
+      expected.put("resource", rec.resource());
+      expected.put("decision", rec.decision());
+      expected.put("reason", rec.reason() == null ? null : rec.reason().name());
+      expected.put("detail", rec.detail());
+      expected.put("policies", rec.determiningPolicies());
+      expected.put("grant", rec.grantId());
+      expected.put("traceparent", rec.traceparent());
+      assertThat(m).as("seed=%d record %d", seed, i + 1).isEqualTo(expected);
+      assertThat(List.copyOf(m.keySet()))
+          .as("seed=%d record %d", seed, i + 1)
+          .isEqualTo(AuditLogFormat.FIELDS);
+    }
+    Files.delete(file);
+  }
+
+  /**
+   * One tampering of a log of {@code n} records: the resulting bytes, the first bad record the
+   * verifier must name (a range only for a random byte edit), and whether it is detectable without
+   * the head ({@code null}: it depends on the byte).
+   */
+  private record Tampering(
+      String what, byte[] bytes, long firstBadLo, long firstBadHi, Boolean withoutHead) {
+    static Tampering exact(String what, byte[] bytes, long firstBad, Boolean withoutHead) {
+      return new Tampering(what, bytes, firstBad, firstBad, withoutHead);
+    }
+  }
+
+  private enum Kind {
+    EDIT_BYTE,
+    EDIT_FIELD,
+    INSERT_COPY,
+    INSERT_FABRICATED,
+    DELETE,
+    SWAP,
+    TRUNCATE_LINES,
+    TRUNCATE_BYTES
+  }
+
+  void checkTampered(long seed) throws IOException {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<AuditRecord> records = randomRecords(r);
+    int n = records.size();
+    Path file = dir.resolve("tampered-" + Long.toHexString(seed) + ".jsonl");
+    String head = AuditFixtures.writeLog(file, records);
+    byte[] original = Files.readAllBytes(file);
+    List<byte[]> lines = AuditFixtures.split(original);
+
+    assertThat(AuditLogVerifier.verify(file, head))
+        .as("seed=%d untampered", seed)
+        .isEqualTo(new AuditVerification(true, n, 0, "", head));
+
+    Kind kind;
+    do {
+      kind = Kind.values()[r.nextInt(Kind.values().length)];
+    } while (kind == Kind.SWAP && n < 2);
+    Tampering t = tamper(kind, r, lines, original);
+    assertThat(t.bytes()).as("seed=%d %s changes the file", seed, t.what()).isNotEqualTo(original);
+    // A new file rather than a rewrite: ext4 flushes a truncated-and-rewritten file on close.
+    Path tampered =
+        Files.write(dir.resolve("tampered-" + Long.toHexString(seed) + ".bad"), t.bytes());
+
+    AuditVerification v = AuditLogVerifier.verify(tampered, head);
+    assertThat(v.valid()).as("seed=%d %s with head: %s", seed, t.what(), v).isFalse();
+    assertThat(v.firstBadRecord())
+        .as("seed=%d %s with head: %s", seed, t.what(), v)
+        .isBetween(t.firstBadLo(), t.firstBadHi());
+    assertThat(v.records())
+        .as("seed=%d %s: %s", seed, t.what(), v)
+        .isEqualTo(v.firstBadRecord() - 1);
+    assertThat(v.problem())
+        .as("seed=%d %s: %s", seed, t.what(), v)
+        .startsWith("record " + v.firstBadRecord() + ": ");
+
+    AuditVerification noHead = AuditLogVerifier.verify(tampered);
+    if (Boolean.TRUE.equals(t.withoutHead())) {
+      assertThat(noHead).as("seed=%d %s without head", seed, t.what()).isEqualTo(v);
+    } else if (Boolean.FALSE.equals(t.withoutHead())) {
+      // The chain is consistent but shorter or ends differently: only the head reveals it.
+      assertThat(noHead.valid()).as("seed=%d %s without head: %s", seed, t.what(), noHead).isTrue();
+    }
+    Files.delete(file);
+    Files.delete(tampered);
+  }
+
+  private static Tampering tamper(
+      Kind kind, SplittableRandom r, List<byte[]> lines, byte[] original) {
+    int n = lines.size();
+    List<byte[]> out = new ArrayList<>(lines);
+    switch (kind) {
+      case EDIT_BYTE:
+        {
+          int k = r.nextInt(n);
+          byte[] line = lines.get(k).clone();
+          int pos = r.nextInt(line.length);
+          byte was = line[pos];
+          line[pos] = (byte) (was + 1 + r.nextInt(255)); // any other byte value, '\n' included
+          out.set(k, line);
+          // Either the line itself is bad (k + 1) or, still well formed, its hash no longer
+          // matches the next record's prev or the head (k + 2).
+          return new Tampering(
+              "byte " + pos + " of record " + (k + 1) + " changed from " + was + " to " + line[pos],
+              AuditFixtures.join(out),
+              k + 1,
+              k + 2,
+              k + 1 < n ? Boolean.TRUE : null);
+        }
+      case EDIT_FIELD:
+        {
+          int k = r.nextInt(n);
+          String field = AuditLogFormat.FIELDS.get(r.nextInt(AuditLogFormat.FIELDS.size()));
+          out.set(k, editField(r, lines, k, field));
+          boolean link = field.equals("seq") || field.equals("prev");
+          return Tampering.exact(
+              "field " + field + " of record " + (k + 1) + " edited",
+              AuditFixtures.join(out),
+              link ? k + 1 : k + 2,
+              link || k + 1 < n);
+        }
+      case INSERT_COPY:
+        {
+          int from = r.nextInt(n);
+          int at = r.nextInt(n + 1);
+          out.add(at, lines.get(from));
+          // The copy carries seq from + 1; where that is its new place, the original after it
+          // is the repeat.
+          return Tampering.exact(
+              "copy of record " + (from + 1) + " inserted as record " + (at + 1),
+              AuditFixtures.join(out),
+              from == at ? at + 2 : at + 1,
+              true);
+        }
+      case INSERT_FABRICATED:
+        {
+          int at = r.nextInt(n + 1);
+          boolean wellLinked = r.nextBoolean();
+          long seq = wellLinked ? at + 1 : 1 + r.nextInt(n + 1);
+          String prev =
+              wellLinked
+                  ? (at == 0 ? AuditLogFormat.GENESIS : hash(lines.get(at - 1)))
+                  : randomHex(r);
+          out.add(at, bytes(AuditLogFormat.line(seq, prev, randomRecord(r))));
+          return Tampering.exact(
+              (wellLinked ? "well-linked " : "")
+                  + "fabricated record inserted as record "
+                  + (at + 1),
+              AuditFixtures.join(out),
+              wellLinked ? at + 2 : at + 1,
+              !(wellLinked && at == n));
+        }
+      case DELETE:
+        {
+          int k = r.nextInt(n);
+          out.remove(k);
+          return Tampering.exact(
+              "record " + (k + 1) + " deleted", AuditFixtures.join(out), k + 1, k + 1 < n);
+        }
+      case SWAP:
+        {
+          int i = r.nextInt(n);
+          int j = r.nextInt(n - 1);
+          if (j >= i) {
+            j++;
+          }
+          int lo = Math.min(i, j);
+          int hi = Math.max(i, j);
+          out.set(lo, lines.get(hi));
+          out.set(hi, lines.get(lo));
+          return Tampering.exact(
+              "records " + (lo + 1) + " and " + (hi + 1) + " swapped",
+              AuditFixtures.join(out),
+              lo + 1,
+              true);
+        }
+      case TRUNCATE_LINES:
+        {
+          int keep = r.nextInt(n);
+          return Tampering.exact(
+              "log cut after record " + keep,
+              AuditFixtures.join(out.subList(0, keep)),
+              keep + 1,
+              false);
+        }
+      case TRUNCATE_BYTES:
+        {
+          int cut = r.nextInt(original.length);
+          long complete = 0;
+          for (int i = 0; i < cut; i++) {
+            if (original[i] == '\n') {
+              complete++;
+            }
+          }
+          boolean atLineEnd = cut == 0 || original[cut - 1] == '\n';
+          return Tampering.exact(
+              "log cut to " + cut + " of " + original.length + " bytes",
+              Arrays.copyOf(original, cut),
+              complete + 1,
+              !atLineEnd);
+        }
+      default:
+        throw new AssertionError(kind);
+    }
+  }
+
+  /** Record {@code k}'s line with {@code field} set to another value, in the sink's exact form. */
+  private static byte[] editField(SplittableRandom r, List<byte[]> lines, int k, String field) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m =
+        new LinkedHashMap<>((Map<String, Object>) Json.parse(text(lines.get(k))));
+    Object was = m.get(field);
+    switch (field) {
+      case "seq":
+        m.put(field, otherThan(was, () -> 1L + r.nextInt(lines.size() + 5)));
+        break;
+      case "prev":
+        m.put(field, otherThan(was, () -> randomHex(r)));
+        break;
+      case "time":
+        m.put(
+            field,
+            otherThan(was, () -> Instant.ofEpochSecond(r.nextLong(0, 4_000_000_000L)).toString()));
+        break;
+      case "path":
+      case "delegators":
+      case "policies":
+        {
+          List<Object> list = new ArrayList<>((List<?>) was);
+          list.add(r.nextInt(list.size() + 1), hostileString(r));
+          m.put(field, list);
+          break;
+        }
+      case "principal":
+      case "grant":
+      case "traceparent":
+        m.put(field, otherThan(was, () -> r.nextBoolean() ? null : hostileString(r)));
+        break;
+      case "decision":
+      case "reason":
+        if ("PERMIT".equals(m.get("decision"))) {
+          m.put("decision", "DENY");
+          m.put("reason", Reason.values()[r.nextInt(Reason.values().length)].name());
+        } else if (r.nextBoolean()) {
+          m.put("decision", "PERMIT");
+          m.put("reason", null);
+        } else {
+          m.put(
+              "reason",
+              otherThan(
+                  m.get("reason"),
+                  () -> Reason.values()[r.nextInt(Reason.values().length)].name()));
+        }
+        break;
+      default: // decisionId, action, resource, detail
+        m.put(field, otherThan(was, () -> hostileString(r)));
+    }
+    return bytes(Json.write(m));
+  }
+
+  private static Object otherThan(Object was, Supplier<Object> next) {
+    Object v;
+    do {
+      v = next.get();
+    } while (Objects.equals(v, was));
+    return v;
+  }
+
+  private static String randomHex(SplittableRandom r) {
+    byte[] b = new byte[32];
+    r.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

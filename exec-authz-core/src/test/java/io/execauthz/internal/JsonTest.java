@@ -1,0 +1,300 @@
+package io.execauthz.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class JsonTest {
+  private static final String SPECIALS = "\"\\/\n\r\t\u0000\u2028\u2029é😀";
+
+  @Test
+  void quote_plainText_isWrappedInQuotes() {
+    assertThat(Json.quote("tool:github/create_issue")).isEqualTo("\"tool:github/create_issue\"");
+  }
+
+  @Test
+  void quote_quotesAndBackslashes_areEscaped() {
+    assertThat(Json.quote("a\"b\\c/d")).isEqualTo("\"a\\\"b\\\\c/d\"");
+  }
+
+  @Test
+  void quote_controlCharacters_useShorthandOrUnicodeEscapes() {
+    assertThat(Json.quote("\b\f\n\r\t\u0000\u0001\u001f\u007f"))
+        .isEqualTo("\"\\b\\f\\n\\r\\t\\u0000\\u0001\\u001f\\u007f\"");
+  }
+
+  @Test
+  void quote_lineAndParagraphSeparators_areEscaped() {
+    assertThat(Json.quote("a\u2028b\u2029c")).isEqualTo("\"a\\u2028b\\u2029c\"");
+  }
+
+  @Test
+  void quote_nonAsciiAndSurrogatePairs_areWrittenAsIs() {
+    assertThat(Json.quote("é中😀")).isEqualTo("\"é中😀\"");
+  }
+
+  @Test
+  void quote_unpairedSurrogates_areEscaped() {
+    assertThat(Json.quote("a\ud83dz\ude00\ude00\ud83d"))
+        .isEqualTo("\"a\\ud83dz\\ude00\\ude00\\ud83d\"");
+  }
+
+  @Test
+  void write_nestedValues_areCompactAndInOrder() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("z", 1L);
+    m.put("a", List.of(true, false, "x"));
+    m.put("n", null);
+    m.put("d", 1.5);
+    m.put("i", 7);
+    m.put("o", Map.of());
+    assertThat(Json.write(m))
+        .isEqualTo("{\"z\":1,\"a\":[true,false,\"x\"],\"n\":null,\"d\":1.5,\"i\":7,\"o\":{}}");
+  }
+
+  @Test
+  void write_nonFiniteNumber_isRefused() {
+    assertThatThrownBy(() -> Json.write(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("finite");
+    assertThatThrownBy(() -> Json.write(List.of(Double.POSITIVE_INFINITY)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void write_unsupportedTypeOrKey_isRefusedNamingIt() {
+    assertThatThrownBy(() -> Json.write(new Object()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("java.lang.Object");
+    assertThatThrownBy(() -> Json.write(Map.of(1, "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("keys must be strings");
+  }
+
+  @Test
+  void write_tooDeep_isRefused() {
+    Object v = "leaf";
+    for (int i = 0; i < Json.MAX_DEPTH + 1; i++) {
+      v = List.of(v);
+    }
+    Object tooDeep = v;
+    assertThatThrownBy(() -> Json.write(tooDeep))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("deeper than 64");
+  }
+
+  @Test
+  void parse_scalars_haveTheirJavaTypes() {
+    assertThat(Json.parse("\"s\"")).isEqualTo("s");
+    assertThat(Json.parse("42")).isEqualTo(42L);
+    assertThat(Json.parse("-0")).isEqualTo(0L);
+    assertThat(Json.parse("-9223372036854775808")).isEqualTo(Long.MIN_VALUE);
+    assertThat(Json.parse("1.25")).isEqualTo(1.25);
+    assertThat(Json.parse("1e3")).isEqualTo(1000.0);
+    assertThat(Json.parse("-2.5E-1")).isEqualTo(-0.25);
+    assertThat(Json.parse("true")).isEqualTo(Boolean.TRUE);
+    assertThat(Json.parse("false")).isEqualTo(Boolean.FALSE);
+    assertThat(Json.parse(" \t\r\nnull \n")).isNull();
+  }
+
+  @Test
+  void parse_object_keepsDocumentOrder() {
+    Object parsed = Json.parse("{ \"b\" : 1 , \"a\" : [ ] , \"c\" : { } }");
+    assertThat(parsed).isInstanceOf(LinkedHashMap.class);
+    assertThat(List.copyOf(((Map<?, ?>) parsed).keySet())).isEqualTo(List.of("b", "a", "c"));
+    assertThat(((Map<?, ?>) parsed).get("a")).isInstanceOf(ArrayList.class);
+  }
+
+  @Test
+  void parse_escapes_areDecoded() {
+    assertThat(Json.parse("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u00E9\\ud83d\\ude00\""))
+        .isEqualTo("\"\\/\b\f\n\r\t\u00e9\u00e9😀");
+  }
+
+  @Test
+  void parse_rawLineSeparatorAndNonAscii_areAccepted() {
+    assertThat(Json.parse("\"a\u2028b中\"")).isEqualTo("a\u2028b中");
+  }
+
+  @Test
+  void parse_depthAtTheLimit_isAccepted() {
+    String text = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+    assertThat(Json.parse(text)).isInstanceOf(List.class);
+  }
+
+  @Test
+  void parse_tooDeep_isRefusedNamingTheOffset() {
+    String text = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
+    assertThatThrownBy(() -> Json.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("deeper than 64")
+        .hasMessageContaining("offset 64");
+  }
+
+  @Test
+  void parse_hugeNesting_failsWithoutStackOverflow() {
+    String text = "[{\"a\":".repeat(100_000);
+    assertThatThrownBy(() -> Json.parse(text)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void parse_duplicateKey_isRefusedNamingIt() {
+    assertThatThrownBy(() -> Json.parse("{\"a\":1,\"a\":2}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duplicate key \"a\"")
+        .hasMessageContaining("offset 7");
+  }
+
+  @Test
+  void parse_integerOutOfRange_isRefused() {
+    assertThatThrownBy(() -> Json.parse("9223372036854775808"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("64-bit range at offset 0");
+    assertThatThrownBy(() -> Json.parse("1e999"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("double range");
+  }
+
+  @Test
+  void parse_unescapedControlCharacter_isRefusedNamingOffset() {
+    assertThatThrownBy(() -> Json.parse("\"ab\ncd\""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "malformed JSON: expected a control character to be escaped, found U+000A at offset 3");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        " ",
+        "{",
+        "}",
+        "[",
+        "[1,]",
+        "[,1]",
+        "[1 2]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{a:1}",
+        "{'a':1}",
+        "{\"a\":1}x",
+        "{} {}",
+        "\"abc",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\u12g4\"",
+        "\"\\",
+        "01",
+        "-",
+        "-a",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "+1",
+        "NaN",
+        "Infinity",
+        "tru",
+        "nul",
+        "True",
+        "/* c */ 1",
+        "\u00a01"
+      })
+  void parse_malformedInput_isRefusedNamingTheOffset(String text) {
+    assertThatThrownBy(() -> Json.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("malformed JSON: ")
+        .hasMessageContaining("offset ");
+  }
+
+  @Test
+  void parse_error_saysWhatWasExpectedAndFound() {
+    assertThatThrownBy(() -> Json.parse("[1 2]"))
+        .hasMessage("malformed JSON: expected ',' or ']', found '2' at offset 3");
+    assertThatThrownBy(() -> Json.parse("{\"a\":"))
+        .hasMessage("malformed JSON: expected a value, found end of input at offset 5");
+  }
+
+  @Test
+  void roundTrip_hostileStrings_areExact() {
+    List<String> hostile =
+        List.of(
+            "",
+            "\"",
+            "\\",
+            "\"},{\"seq\":1",
+            "line1\nline2\r\n",
+            "\u0000\u0001\u001f\u007f",
+            "\u2028\u2029",
+            "😀\ud83d\ude00",
+            "\ud800",
+            "\udfff\ud800",
+            "\\u0000",
+            "</script>");
+    for (String s : hostile) {
+      String written = Json.quote(s);
+      assertThat(written).as("written %s", written).doesNotContain("\n", "\r", "\u2028");
+      assertThat(Json.parse(written)).as("round trip of %s", written).isEqualTo(s);
+    }
+  }
+
+  @Test
+  void roundTrip_randomValues_areExact() {
+    SplittableRandom random = new SplittableRandom(20240601L);
+    for (int i = 0; i < 500; i++) {
+      long seed = random.nextLong();
+      Object value = randomValue(new SplittableRandom(seed), 0);
+      String text = Json.write(value);
+      assertThat(Json.parse(text)).as("seed=%d", seed).isEqualTo(value);
+      assertThat(Json.write(Json.parse(text))).as("seed=%d", seed).isEqualTo(text);
+    }
+  }
+
+  private static Object randomValue(SplittableRandom r, int depth) {
+    int kind = r.nextInt(depth >= 4 ? 5 : 7);
+    switch (kind) {
+      case 0:
+        return null;
+      case 1:
+        return r.nextBoolean();
+      case 2:
+        return r.nextLong();
+      case 3:
+        return r.nextDouble(-1e9, 1e9);
+      case 4:
+        return randomString(r);
+      case 5:
+        List<Object> list = new ArrayList<>();
+        for (int i = r.nextInt(4); i > 0; i--) {
+          list.add(randomValue(r, depth + 1));
+        }
+        return list;
+      default:
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = r.nextInt(4); i > 0; i--) {
+          map.put(randomString(r), randomValue(r, depth + 1));
+        }
+        return map;
+    }
+  }
+
+  private static String randomString(SplittableRandom r) {
+    char[] chars = new char[r.nextInt(8)];
+    for (int i = 0; i < chars.length; i++) {
+      chars[i] =
+          r.nextBoolean()
+              ? SPECIALS.charAt(r.nextInt(SPECIALS.length()))
+              : (char) r.nextInt(0x10000);
+    }
+    return new String(chars);
+  }
+}
