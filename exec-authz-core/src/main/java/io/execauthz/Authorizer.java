@@ -41,6 +41,7 @@ public final class Authorizer {
   private final ExecutionGraph graph;
   private final PolicyEngine engine;
   private final AuditSink audit;
+  private final PolicyCache policyCache;
   private final String idPrefix;
   private final AtomicLong ids = new AtomicLong();
 
@@ -54,6 +55,7 @@ public final class Authorizer {
     this.graph = b.graph;
     this.engine = b.engine;
     this.audit = b.audit == null ? AuditSink.discarding() : b.audit;
+    this.policyCache = b.policyCache == null ? PolicyCache.NONE : b.policyCache;
     this.clock = graph != null ? graph.clock() : b.clock == null ? InstantSource.system() : b.clock;
     this.idPrefix = String.format("%08x", new SecureRandom().nextInt());
   }
@@ -379,10 +381,25 @@ public final class Authorizer {
       return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, path);
     }
 
-    // policy
-    PolicyDecision pd =
-        engine.evaluate(
-            new PolicyRequest(view, action, req.resource(), req.args(), req.approved(), now));
+    // policy, through the cache seam (a miss when there is no cache)
+    PolicyCache.Key key =
+        new PolicyCache.Key(
+            view,
+            action,
+            req.resource(),
+            req.args(),
+            req.approved(),
+            now.getEpochSecond(),
+            engine.version());
+    PolicyDecision pd = policyCache.get(key);
+    if (pd == null) {
+      pd =
+          engine.evaluate(
+              new PolicyRequest(view, action, req.resource(), req.args(), req.approved(), now));
+      if (pd != null && pd.errors().isEmpty()) {
+        policyCache.put(key, pd);
+      }
+    }
     if (pd == null) {
       return new Decision.Deny(
           id,
@@ -575,6 +592,7 @@ public final class Authorizer {
     private PolicyEngine engine;
     private AuditSink audit;
     private InstantSource clock;
+    private PolicyCache policyCache;
 
     private Builder() {}
 
@@ -595,6 +613,13 @@ public final class Authorizer {
             "graph conflicts with clock: an authorizer with a graph uses the graph's clock");
       }
       this.graph = Objects.requireNonNull(graph, "graph");
+      return this;
+    }
+
+    /** The policy-answer cache (package-private until the decision cache ships). */
+    Builder policyCache(PolicyCache cache) {
+      once(this.policyCache, "policyCache");
+      this.policyCache = Objects.requireNonNull(cache, "policyCache");
       return this;
     }
 
