@@ -36,6 +36,7 @@ final class DocSnippetsTest {
           "\n",
           "import io.execauthz.*;",
           "import io.execauthz.spi.*;",
+          "import io.execauthz.cedar.*;",
           "import java.nio.file.*;",
           "import java.time.*;",
           "import java.util.*;",

@@ -1,0 +1,196 @@
+package io.execauthz.cedar;
+
+import io.execauthz.cedar.internal.Evaluator;
+import io.execauthz.cedar.internal.RequestMapper;
+import io.execauthz.cedar.internal.Snapshot;
+import io.execauthz.spi.PolicyDecision;
+import io.execauthz.spi.PolicyEngine;
+import io.execauthz.spi.PolicyRequest;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A {@link PolicyEngine} that decides with Cedar policies from a {@link PolicyStore}, mapping each
+ * request exactly as CONTRACT §3 says:
+ *
+ * <ul>
+ *   <li>principal {@code user:alice} → {@code User::"alice"}, {@code agent:planner} → {@code
+ *       Agent::"planner"}, {@code spiffe://…} → {@code Workload::"spiffe://…"};
+ *   <li>action → {@code Action::"<action>"};
+ *   <li>resource by scheme ({@code tool:} → {@code Tool}, {@code fs:} → {@code Path}, {@code net:}
+ *       → {@code Host}, {@code secret:} → {@code Secret}, others → {@code Resource}), the id being
+ *       the text after the first {@code :};
+ *   <li>one {@code Execution} entity per node of the lineage (the node and its ancestors only),
+ *       with its parents as Cedar parents and attributes {@code kind} and {@code depth};
+ *   <li>context {@code execution}, {@code kind}, {@code depth}, {@code args}, {@code approved},
+ *       {@code delegators}, {@code now} (epoch seconds) — with a schema, only the attributes the
+ *       action's context declares.
+ * </ul>
+ *
+ * <pre>{@code
+ * CedarPolicyEngine engine = CedarPolicyEngine.newBuilder()
+ *     .store(PolicyStore.newBuilder().directory(Path.of("policies")).watch().build())
+ *     .build();
+ * Authorizer authorizer = Authorizer.newBuilder().graph(graph).policyEngine(engine).build();
+ * }</pre>
+ *
+ * <p><b>Fail closed.</b> Every Cedar error — a policy that errored during evaluation (cedar-java
+ * skips it and would otherwise permit), a request or entity the schema rejects, a native failure —
+ * comes back as a decision listing errors, which the authorizer turns into a deny. Arguments nested
+ * deeper than {@link Builder#maxArgsDepth} or larger than the size limits are refused before they
+ * reach the native library.
+ *
+ * <p>{@link #version()} is the store's version, so decisions cached under older policies are never
+ * served. Each request reads one version of the policies.
+ *
+ * <p>Thread-safe.
+ */
+public final class CedarPolicyEngine implements PolicyEngine {
+  private final PolicyStore store;
+  private final Evaluator evaluator;
+
+  private CedarPolicyEngine(Builder b) {
+    this.store = b.store;
+    this.evaluator =
+        new Evaluator(
+            new RequestMapper.Limits(
+                b.maxArgsDepth == null ? 16 : b.maxArgsDepth,
+                b.maxArgsValues == null ? 1_000 : b.maxArgsValues,
+                b.maxArgsChars == null ? 65_536 : b.maxArgsChars,
+                b.maxLineage == null ? 1_024 : b.maxLineage),
+            b.uncachedTimeout == null ? Duration.ofSeconds(10) : b.uncachedTimeout);
+  }
+
+  /** Starts configuring an engine; a policy store is required. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /** An engine over this store with the default limits. */
+  public static CedarPolicyEngine of(PolicyStore store) {
+    return newBuilder().store(store).build();
+  }
+
+  @Override
+  public PolicyDecision evaluate(PolicyRequest request) {
+    return explain(request).toPolicyDecision();
+  }
+
+  /** Evaluates and explains: the policy version, determining policies, errors. Never throws. */
+  public CedarDecision explain(PolicyRequest request) {
+    Objects.requireNonNull(request, "request");
+    Snapshot s = store.snapshot();
+    Evaluator.Outcome o = evaluator.evaluate(s, request, store.threads());
+    return new CedarDecision(
+        o.version(),
+        o.permitted() && o.errors().isEmpty(),
+        o.determiningPolicies(),
+        o.errors(),
+        o.cachedPath());
+  }
+
+  @Override
+  public long version() {
+    return store.version();
+  }
+
+  /** The store this engine reads. */
+  public PolicyStore store() {
+    return store;
+  }
+
+  /** Counters since this engine was built. */
+  public CedarStats stats() {
+    long[] c = evaluator.counters();
+    return new CedarStats(c[0], c[1], c[2], c[3], c[4], store.cacheFailures());
+  }
+
+  @Override
+  public String toString() {
+    return "CedarPolicyEngine{" + store + "}";
+  }
+
+  /** Configures a {@link CedarPolicyEngine}; each option can be set once. Not thread-safe. */
+  public static final class Builder {
+    private PolicyStore store;
+    private Integer maxArgsDepth;
+    private Integer maxArgsValues;
+    private Integer maxArgsChars;
+    private Integer maxLineage;
+    private Duration uncachedTimeout;
+
+    private Builder() {}
+
+    private static void once(Object current, String option) {
+      if (current != null) {
+        throw new IllegalStateException(option + " was already set");
+      }
+    }
+
+    private static int positive(String option, int value, int max) {
+      if (value < 1 || value > max) {
+        throw new IllegalArgumentException(option + " must be within 1.." + max + ", was " + value);
+      }
+      return value;
+    }
+
+    /** The policies to decide with (required). */
+    public Builder store(PolicyStore store) {
+      once(this.store, "store");
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** How deep {@code args} may nest (records and lists; 16 by default, at most 64). */
+    public Builder maxArgsDepth(int levels) {
+      once(this.maxArgsDepth, "maxArgsDepth");
+      this.maxArgsDepth = positive("maxArgsDepth", levels, 64);
+      return this;
+    }
+
+    /** How many values {@code args} may hold in all (1,000 by default). */
+    public Builder maxArgsValues(int values) {
+      once(this.maxArgsValues, "maxArgsValues");
+      this.maxArgsValues = positive("maxArgsValues", values, 1_000_000);
+      return this;
+    }
+
+    /** How many characters the strings and keys of {@code args} may hold (65,536 by default). */
+    public Builder maxArgsChars(int chars) {
+      once(this.maxArgsChars, "maxArgsChars");
+      this.maxArgsChars = positive("maxArgsChars", chars, 64 << 20);
+      return this;
+    }
+
+    /** How many lineage nodes a request may send as entities (1,024 by default). */
+    public Builder maxLineage(int nodes) {
+      once(this.maxLineage, "maxLineage");
+      this.maxLineage = positive("maxLineage", nodes, 1_000_000);
+      return this;
+    }
+
+    /**
+     * How long an uncached evaluation (native cache full) may take before the request is denied (10
+     * s by default).
+     */
+    public Builder uncachedTimeout(Duration timeout) {
+      once(this.uncachedTimeout, "uncachedTimeout");
+      Objects.requireNonNull(timeout, "uncachedTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("uncachedTimeout must be positive, was " + timeout);
+      }
+      this.uncachedTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if no store was set
+     */
+    public CedarPolicyEngine build() {
+      if (store == null) {
+        throw new IllegalStateException("store is required");
+      }
+      return new CedarPolicyEngine(this);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.execauthz.cedar.internal;
+
+import com.cedarpolicy.BasicAuthorizationEngine;
+import com.cedarpolicy.model.AuthorizationRequest;
+import com.cedarpolicy.model.AuthorizationResponse;
+import com.cedarpolicy.model.AuthorizationSuccessResponse;
+import com.cedarpolicy.model.DetailedError;
+import com.cedarpolicy.model.exception.AuthException;
+import io.execauthz.spi.PolicyRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Runs one request against one snapshot and turns every Cedar error into a listed error, never a
+ * permit: a failed call, a request or entity the schema rejects, and policies that errored during
+ * evaluation (cedar-java skips those and still answers {@code Success}).
+ *
+ * <p>Thread-safe.
+ */
+public final class Evaluator {
+  private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
+  private final RequestMapper.Limits limits;
+  private final Duration uncachedTimeout;
+
+  private final LongAdder decisions = new LongAdder();
+  private final LongAdder cached = new LongAdder();
+  private final LongAdder uncached = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final AtomicLong uncachedCalls = new AtomicLong();
+
+  /** What one evaluation found. */
+  public record Outcome(
+      long version,
+      boolean permitted,
+      List<String> determiningPolicies,
+      List<String> errors,
+      boolean cachedPath) {
+    public Outcome {
+      determiningPolicies = List.copyOf(determiningPolicies);
+      errors = List.copyOf(errors);
+    }
+  }
+
+  public Evaluator(RequestMapper.Limits limits, Duration uncachedTimeout) {
+    this.limits = limits;
+    this.uncachedTimeout = uncachedTimeout;
+  }
+
+  /** Counters: decisions, cached, uncached, rejected before Cedar, failed. */
+  public long[] counters() {
+    return new long[] {decisions.sum(), cached.sum(), uncached.sum(), rejected.sum(), failed.sum()};
+  }
+
+  /** Evaluates; never throws, never returns null. */
+  public Outcome evaluate(Snapshot s, PolicyRequest request, NativeThreads threads) {
+    decisions.increment();
+    RequestMapper.Mapped m;
+    try {
+      m = RequestMapper.map(request, s.schema(), limits);
+    } catch (RequestMapper.Rejected e) {
+      rejected.increment();
+      return error(s, false, "request refused before evaluation: " + e.getMessage());
+    } catch (RuntimeException e) {
+      rejected.increment();
+      return error(s, false, "request could not be mapped to Cedar: " + e);
+    }
+    AuthorizationRequest q =
+        new AuthorizationRequest(
+            m.principal(),
+            m.action(),
+            m.resource(),
+            Optional.of(m.context()),
+            s.schema() == null ? Optional.empty() : Optional.of(s.schema().schema()),
+            s.schema() != null);
+    boolean path = s.cachedPath();
+    AuthorizationResponse response;
+    try {
+      if (path) {
+        cached.increment();
+        response = engine.isAuthorized(q, s.policies(), m.entities());
+      } else {
+        // cedar-java re-parses every policy on this call: do it on a large stack
+        uncached.increment();
+        if ((uncachedCalls.incrementAndGet() & 1023) == 1) {
+          // the native cache may have room again (entries are freed when sets are collected)
+          threads.execute(s::tryCache);
+        }
+        response =
+            threads.call(() -> engine.isAuthorized(q, s.policies(), m.entities()), uncachedTimeout);
+      }
+    } catch (AuthException e) {
+      return error(s, path, "cedar evaluation failed: " + String.join("; ", Loader.messages(e)));
+    } catch (TimeoutException e) {
+      return error(s, path, "cedar evaluation timed out after " + uncachedTimeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return error(s, path, "cedar evaluation interrupted");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      return error(s, path, "cedar evaluation failed: " + String.join("; ", Loader.messages(c)));
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      return error(s, path, "cedar evaluation failed: " + e);
+    }
+    return interpret(s, path, response);
+  }
+
+  private Outcome interpret(Snapshot s, boolean path, AuthorizationResponse r) {
+    if (r == null) {
+      return error(s, path, "cedar returned no response");
+    }
+    if (r.type != AuthorizationResponse.SuccessOrFailure.Success || r.success.isEmpty()) {
+      List<String> errors = new ArrayList<>();
+      r.errors.ifPresent(es -> es.forEach(e -> errors.add("request rejected: " + describe(e))));
+      if (errors.isEmpty()) {
+        errors.add("cedar could not evaluate the request");
+      }
+      failed.increment();
+      return new Outcome(s.version(), false, List.of(), errors, path);
+    }
+    AuthorizationSuccessResponse ok = r.success.get();
+    List<String> determining = new ArrayList<>(ok.getReason());
+    determining.sort(null);
+    List<String> errors = new ArrayList<>();
+    for (AuthorizationSuccessResponse.AuthorizationError e : ok.getErrors()) {
+      String where = s.locations().get(e.getPolicyId());
+      errors.add(
+          "policy '"
+              + e.getPolicyId()
+              + "'"
+              + (where == null || where.equals(e.getPolicyId()) ? "" : " (" + where + ")")
+              + " errored: "
+              + describe(e.getError()));
+    }
+    if (!errors.isEmpty()) {
+      failed.increment();
+      return new Outcome(s.version(), false, determining, errors, path);
+    }
+    boolean allowed = ok.getDecision() == AuthorizationSuccessResponse.Decision.Allow;
+    return new Outcome(s.version(), allowed, determining, List.of(), path);
+  }
+
+  private static String describe(DetailedError e) {
+    return Loader.describe(e, null);
+  }
+
+  private Outcome error(Snapshot s, boolean path, String message) {
+    failed.increment();
+    return new Outcome(s.version(), false, List.of(), List.of(message), path);
+  }
+}

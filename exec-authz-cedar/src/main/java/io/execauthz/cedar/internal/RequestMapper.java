@@ -1,0 +1,325 @@
+package io.execauthz.cedar.internal;
+
+import com.cedarpolicy.model.entity.Entity;
+import com.cedarpolicy.value.CedarList;
+import com.cedarpolicy.value.CedarMap;
+import com.cedarpolicy.value.Decimal;
+import com.cedarpolicy.value.EntityTypeName;
+import com.cedarpolicy.value.EntityUID;
+import com.cedarpolicy.value.PrimBool;
+import com.cedarpolicy.value.PrimLong;
+import com.cedarpolicy.value.PrimString;
+import com.cedarpolicy.value.Value;
+import io.execauthz.ExecutionView;
+import io.execauthz.spi.PolicyRequest;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Maps a {@link PolicyRequest} to a Cedar request exactly as CONTRACT §3 says. Every entity UID is
+ * built from a type and an id — never by concatenating or parsing text — so no identifier can
+ * inject into an entity reference. Arguments are bounded (depth, number of values, characters)
+ * before anything is sent: the native side panics on deep input and prints the whole request.
+ */
+public final class RequestMapper {
+  static final EntityTypeName USER = type("User");
+  static final EntityTypeName AGENT = type("Agent");
+  static final EntityTypeName WORKLOAD = type("Workload");
+  static final EntityTypeName EXECUTION = type("Execution");
+  static final EntityTypeName ACTION = type("Action");
+  static final EntityTypeName TOOL = type("Tool");
+  static final EntityTypeName PATH = type("Path");
+  static final EntityTypeName HOST = type("Host");
+  static final EntityTypeName SECRET = type("Secret");
+  static final EntityTypeName RESOURCE = type("Resource");
+
+  private static final BigDecimal DECIMAL_MAX = new BigDecimal("922337203685477.5807");
+  private static final BigDecimal DECIMAL_MIN = new BigDecimal("-922337203685477.5808");
+
+  /** Bounds on what a request may send. */
+  public record Limits(int maxArgsDepth, int maxArgsValues, int maxArgsChars, int maxLineage) {}
+
+  /** A request refused before it reached the native library. */
+  public static final class Rejected extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Rejected(String message) {
+      super(message);
+    }
+  }
+
+  /** A request in Cedar's terms. */
+  public record Mapped(
+      EntityUID principal,
+      EntityUID action,
+      EntityUID resource,
+      Map<String, Value> context,
+      Set<Entity> entities) {}
+
+  private RequestMapper() {}
+
+  private static EntityTypeName type(String name) {
+    return EntityTypeName.parse(name).orElseThrow();
+  }
+
+  /**
+   * Maps one request. With a schema, only the context attributes the action declares are sent.
+   *
+   * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
+   */
+  public static Mapped map(PolicyRequest r, SchemaInfo schema, Limits limits) throws Rejected {
+    ExecutionView view = r.view();
+    EntityUID principal = principal(view.principal());
+    EntityUID action = new EntityUID(ACTION, r.action());
+    EntityUID resource = resource(r.resource());
+
+    List<ExecutionView.Lineage> lineage = view.lineage();
+    if (lineage.size() > limits.maxLineage()) {
+      throw new Rejected(
+          "the lineage of node '"
+              + view.nodeId()
+              + "' has "
+              + lineage.size()
+              + " nodes, over the limit of "
+              + limits.maxLineage());
+    }
+    Set<Entity> entities = new HashSet<>(lineage.size() * 2);
+    boolean self = false;
+    for (ExecutionView.Lineage l : lineage) {
+      Map<String, Value> attrs = new HashMap<>(4);
+      attrs.put("kind", new PrimString(l.kind()));
+      attrs.put("depth", new PrimLong(l.depth()));
+      Set<EntityUID> parents = new HashSet<>(l.parents().size() * 2);
+      for (String p : l.parents()) {
+        parents.add(new EntityUID(EXECUTION, p));
+      }
+      entities.add(new Entity(new EntityUID(EXECUTION, l.id()), attrs, parents));
+      self |= l.id().equals(view.nodeId());
+    }
+    if (!self) {
+      // a view without lineage (or one that omits the node): the node alone, its parents unknown
+      Map<String, Value> attrs = new HashMap<>(4);
+      attrs.put("kind", new PrimString(view.kind()));
+      attrs.put("depth", new PrimLong(view.depth()));
+      entities.add(new Entity(new EntityUID(EXECUTION, view.nodeId()), attrs, new HashSet<>()));
+    }
+
+    Optional<Set<String>> declared =
+        schema == null ? Optional.empty() : schema.contextAttributes(r.action());
+    Map<String, Value> context = new HashMap<>(16);
+    put(context, declared, "execution", () -> new EntityUID(EXECUTION, view.nodeId()));
+    put(context, declared, "kind", () -> new PrimString(view.kind()));
+    put(context, declared, "depth", () -> new PrimLong(view.depth()));
+    put(context, declared, "approved", () -> new PrimBool(r.approved()));
+    put(
+        context,
+        declared,
+        "delegators",
+        () -> {
+          List<Value> ds = new ArrayList<>(view.delegators().size());
+          for (String d : view.delegators()) {
+            ds.add(new PrimString(d));
+          }
+          return new CedarList(ds);
+        });
+    put(context, declared, "now", () -> new PrimLong(r.now().getEpochSecond()));
+    if (declared.map(d -> d.contains("args")).orElse(true)) {
+      Budget budget = new Budget(limits);
+      context.put("args", record(r.args(), "args", 1, budget));
+    }
+    return new Mapped(principal, action, resource, context, entities);
+  }
+
+  private interface ValueSupplier {
+    Value get() throws Rejected;
+  }
+
+  private static void put(
+      Map<String, Value> context, Optional<Set<String>> declared, String key, ValueSupplier v)
+      throws Rejected {
+    if (declared.map(d -> d.contains(key)).orElse(true)) {
+      context.put(key, v.get());
+    }
+  }
+
+  /** {@code user:alice} → {@code User::"alice"} and so on (CONTRACT §3). */
+  static EntityUID principal(String principal) throws Rejected {
+    if (principal.startsWith("user:") && principal.length() > 5) {
+      return new EntityUID(USER, principal.substring(5));
+    }
+    if (principal.startsWith("agent:") && principal.length() > 6) {
+      return new EntityUID(AGENT, principal.substring(6));
+    }
+    if (principal.startsWith("spiffe://") && principal.length() > 9) {
+      return new EntityUID(WORKLOAD, principal);
+    }
+    throw new Rejected(
+        "principal '"
+            + shorten(principal)
+            + "' has no Cedar mapping: expected user:<id>, agent:<id> or spiffe://<id>");
+  }
+
+  /** {@code tool:github/x} → {@code Tool::"github/x"}; unknown schemes → {@code Resource}. */
+  static EntityUID resource(String resource) throws Rejected {
+    int colon = resource.indexOf(':');
+    if (colon <= 0) {
+      throw new Rejected(
+          "resource '" + shorten(resource) + "' has no scheme: expected <scheme>:<path>");
+    }
+    String scheme = resource.substring(0, colon);
+    String id = resource.substring(colon + 1);
+    EntityTypeName type;
+    switch (scheme) {
+      case "tool":
+        type = TOOL;
+        break;
+      case "fs":
+        type = PATH;
+        break;
+      case "net":
+        type = HOST;
+        break;
+      case "secret":
+        type = SECRET;
+        break;
+      default:
+        type = RESOURCE;
+    }
+    return new EntityUID(type, id);
+  }
+
+  private static final class Budget {
+    final Limits limits;
+    int values;
+    long chars;
+
+    Budget(Limits limits) {
+      this.limits = limits;
+    }
+
+    void count(String where, int n, long c) throws Rejected {
+      values += n;
+      chars += c;
+      if (values > limits.maxArgsValues()) {
+        throw new Rejected(
+            "args hold more than " + limits.maxArgsValues() + " values (at " + where + ")");
+      }
+      if (chars > limits.maxArgsChars()) {
+        throw new Rejected(
+            "args hold more than " + limits.maxArgsChars() + " characters (at " + where + ")");
+      }
+    }
+  }
+
+  private static CedarMap record(Map<?, ?> map, String where, int depth, Budget budget)
+      throws Rejected {
+    if (depth > budget.limits.maxArgsDepth()) {
+      throw new Rejected(
+          "args nested deeper than " + budget.limits.maxArgsDepth() + " levels (at " + where + ")");
+    }
+    budget.count(where, 1, 0);
+    Map<String, Value> out = new HashMap<>(Math.max(4, map.size() * 2));
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getKey() instanceof String key)) {
+        throw new Rejected("args key at " + where + " is not a string");
+      }
+      budget.count(where, 0, key.length());
+      if (e.getValue() == null) {
+        continue; // absent: `has` is false
+      }
+      out.put(key, value(e.getValue(), where + "." + shorten(key), depth, budget));
+    }
+    return new CedarMap(out);
+  }
+
+  private static Value value(Object v, String where, int depth, Budget budget) throws Rejected {
+    if (v instanceof String s) {
+      budget.count(where, 1, s.length());
+      return new PrimString(s);
+    }
+    if (v instanceof Boolean b) {
+      budget.count(where, 1, 0);
+      return new PrimBool(b);
+    }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      budget.count(where, 1, 0);
+      return new PrimLong(((Number) v).longValue());
+    }
+    if (v instanceof BigInteger bi) {
+      budget.count(where, 1, 0);
+      if (bi.bitLength() > 63) {
+        throw new Rejected(where + " is out of Cedar's Long range");
+      }
+      return new PrimLong(bi.longValue());
+    }
+    if (v instanceof Double || v instanceof Float || v instanceof BigDecimal) {
+      budget.count(where, 1, 0);
+      return decimal(v, where);
+    }
+    if (v instanceof Map<?, ?> m) {
+      return record(m, where, depth + 1, budget);
+    }
+    if (v instanceof Collection<?> c) {
+      if (depth + 1 > budget.limits.maxArgsDepth()) {
+        throw new Rejected(
+            "args nested deeper than "
+                + budget.limits.maxArgsDepth()
+                + " levels (at "
+                + where
+                + ")");
+      }
+      budget.count(where, 1, 0);
+      List<Value> out = new ArrayList<>(c.size());
+      for (Object o : c) {
+        if (o == null) {
+          throw new Rejected(where + " holds a null element");
+        }
+        out.add(value(o, where + "[]", depth + 1, budget));
+      }
+      return new CedarList(out);
+    }
+    throw new Rejected(
+        where
+            + " is a "
+            + (v == null ? "null" : v.getClass().getSimpleName())
+            + ": expected String, Long, Double, Boolean, List or Map");
+  }
+
+  private static Value decimal(Object v, String where) throws Rejected {
+    BigDecimal d;
+    if (v instanceof BigDecimal bd) {
+      d = bd;
+    } else {
+      double x = ((Number) v).doubleValue();
+      if (Double.isNaN(x) || Double.isInfinite(x)) {
+        throw new Rejected(where + " is " + x + ", which Cedar's decimal cannot hold");
+      }
+      d = BigDecimal.valueOf(x);
+    }
+    d = d.stripTrailingZeros();
+    if (d.scale() > 4 || d.compareTo(DECIMAL_MAX) > 0 || d.compareTo(DECIMAL_MIN) < 0) {
+      throw new Rejected(
+          where
+              + " is "
+              + d.toPlainString()
+              + ", which Cedar's decimal (4 decimal places, ±9.2e14) cannot hold");
+    }
+    try {
+      return new Decimal(d.setScale(Math.max(1, d.scale())).toPlainString());
+    } catch (IllegalArgumentException e) {
+      throw new Rejected(where + " is not a Cedar decimal: " + e.getMessage());
+    }
+  }
+
+  private static String shorten(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+  }
+}
