@@ -37,6 +37,7 @@ final class DocSnippetsTest {
           "import io.execauthz.*;",
           "import io.execauthz.spi.*;",
           "import io.execauthz.cedar.*;",
+          "import io.execauthz.jwt.*;",
           "import java.nio.file.*;",
           "import java.time.*;",
           "import java.util.*;",

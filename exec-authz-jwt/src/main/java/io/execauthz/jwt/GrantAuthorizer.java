@@ -1,0 +1,156 @@
+package io.execauthz.jwt;
+
+import io.execauthz.AuthorizationRequest;
+import io.execauthz.Authorizer;
+import io.execauthz.Decision;
+import io.execauthz.Reason;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Grant-backed authorization, the tool-server side: one call from a token to a {@link Decision}. It
+ * verifies the grant ({@link GrantVerifier}, revocation included), rebuilds the execution view from
+ * its claims and runs the same pipeline as the in-process mode ({@link
+ * Authorizer#authorize(io.execauthz.ExecutionView, AuthorizationRequest, String)}: deadline,
+ * capability gate, approval, budget, policy engine, audit). A grant that fails verification is
+ * refused through {@link Authorizer#refuse}, so it is audited like every other decision: {@link
+ * Reason#INVALID_GRANT} with a detail that starts with the failed {@link GrantCheck}, or {@link
+ * Reason#EXPIRED}, {@link Reason#REVOKED}, {@link Reason#COMPLETED}.
+ *
+ * <pre>{@code
+ * GrantAuthorizer tools = GrantAuthorizer.newBuilder()
+ *     .verifier(verifier)
+ *     .authorizer(Authorizer.newBuilder().clock(clock).policyEngine(policies).build())
+ *     .build();
+ * Decision d = tools.authorize(bearerToken, "tool.call", "tool:github/create_issue");
+ * }</pre>
+ *
+ * <p>Never throws (but for null arguments other than the token) and never returns null; anything
+ * unexpected is a deny with {@link Reason#ERROR}.
+ *
+ * <p>Thread-safe.
+ */
+public final class GrantAuthorizer {
+  private final GrantVerifier verifier;
+  private final Authorizer authorizer;
+
+  private GrantAuthorizer(GrantVerifier verifier, Authorizer authorizer) {
+    this.verifier = verifier;
+    this.authorizer = authorizer;
+  }
+
+  /** Starts configuring; a verifier and an authorizer are required. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /** Decides a request without arguments or approval. */
+  public Decision authorize(String token, String action, String resource) {
+    return authorize(token, action, resource, Map.of(), false);
+  }
+
+  /** Decides a request made under the grant {@code token}, on the grant's node. */
+  public Decision authorize(
+      String token, String action, String resource, Map<String, Object> args, boolean approved) {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(resource, "resource");
+    Objects.requireNonNull(args, "args");
+    return decide(
+        token, new AuthorizationRequest("", action, resource, args, approved, null), true);
+  }
+
+  /**
+   * Decides a request whose node id must be the grant's node: for a caller that states which node
+   * it acts as (a mismatch is {@link Reason#INVALID_GRANT}).
+   */
+  public Decision authorize(String token, AuthorizationRequest request) {
+    Objects.requireNonNull(request, "request");
+    return decide(token, request, false);
+  }
+
+  private Decision decide(String token, AuthorizationRequest request, boolean bindNode) {
+    VerifiedGrant grant;
+    try {
+      grant = verifier.verify(token);
+    } catch (GrantVerificationException e) {
+      return authorizer.refuse(
+          request, e.check().reason(), e.getMessage(), e.view(), e.grantId().orElse(null));
+    } catch (RuntimeException | StackOverflowError e) {
+      return authorizer.refuse(
+          request,
+          Reason.ERROR,
+          "grant verification failed: " + e.getClass().getSimpleName(),
+          null,
+          null);
+    }
+    AuthorizationRequest bound;
+    if (bindNode) {
+      bound =
+          new AuthorizationRequest(
+              grant.nodeId(),
+              request.action(),
+              request.resource(),
+              request.args(),
+              request.approved(),
+              request.traceparent());
+    } else if (!request.nodeId().equals(grant.nodeId())) {
+      return authorizer.refuse(
+          request,
+          Reason.INVALID_GRANT,
+          "NODE: the request names node '"
+              + GrantVerifier.printable(request.nodeId())
+              + "' but the grant is for node '"
+              + grant.nodeId()
+              + "'",
+          grant.view(),
+          grant.id());
+    } else {
+      bound = request;
+    }
+    return authorizer.authorize(grant.view(), bound, grant.id());
+  }
+
+  @Override
+  public String toString() {
+    return "GrantAuthorizer[" + verifier + "]";
+  }
+
+  /** Configures a {@link GrantAuthorizer}; each option can be set once. Not thread-safe. */
+  public static final class Builder {
+    private GrantVerifier verifier;
+    private Authorizer authorizer;
+
+    private Builder() {}
+
+    /** The verifier grants must pass (required). */
+    public Builder verifier(GrantVerifier verifier) {
+      if (this.verifier != null) {
+        throw new IllegalStateException("verifier was already set");
+      }
+      this.verifier = Objects.requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /**
+     * The authorizer that runs the pipeline (required): typically one built without a graph, with
+     * the same clock as the verifier, the tool server's policy engine and audit sink.
+     */
+    public Builder authorizer(Authorizer authorizer) {
+      if (this.authorizer != null) {
+        throw new IllegalStateException("authorizer was already set");
+      }
+      this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if the verifier or the authorizer is missing
+     */
+    public GrantAuthorizer build() {
+      if (verifier == null || authorizer == null) {
+        throw new IllegalStateException("verifier and authorizer are both required");
+      }
+      return new GrantAuthorizer(verifier, authorizer);
+    }
+  }
+}
