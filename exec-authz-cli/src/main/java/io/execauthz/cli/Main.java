@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "exec-authz 0.1.0-SNAPSHOT",
     description = "Execution-bound authorization for AI agents.",
-    subcommands = {DemoCommand.class, AuditCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      SimulateCommand.class,
+      PolicyCommand.class,
+      AuditCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

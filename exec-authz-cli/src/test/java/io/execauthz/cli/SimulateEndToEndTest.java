@@ -1,0 +1,161 @@
+package io.execauthz.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.execauthz.AuditLogVerifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code exec-authz simulate} as a process, over the shipped examples and over broken files. */
+final class SimulateEndToEndTest {
+  private static final Path EXAMPLES = Path.of("..", "examples");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  static List<Path> examples() throws IOException {
+    try (Stream<Path> s = Files.list(EXAMPLES)) {
+      return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyExample_passes() throws IOException {
+    List<Path> all = examples();
+    assertThat(all).hasSizeGreaterThanOrEqualTo(7);
+    return all.stream()
+        .map(
+            f ->
+                DynamicTest.dynamicTest(
+                    f.getFileName().toString(),
+                    () -> {
+                      Cli.Result r = Cli.run("simulate", f.toString());
+                      assertThat(r.exit()).as("%s%n%s", r.err(), r.out()).isZero();
+                      List<String> lines = r.lines();
+                      String summary = lines.get(lines.size() - 1);
+                      assertThat(summary).matches("\\d+ passed, 0 failed");
+                      long steps = lines.size() - 1;
+                      assertThat(summary).startsWith(steps + " passed");
+                      for (String line : lines.subList(0, lines.size() - 1)) {
+                        JsonNode j = JSON.readTree(line);
+                        assertThat(j.get("ok").asBoolean()).as(line).isTrue();
+                        assertThat(j.has("step") && j.has("op")).as(line).isTrue();
+                      }
+                    }));
+  }
+
+  @Test
+  void allExamplesAtOnce_withAudit_writeOneVerifiableRecordPerDecision() throws Exception {
+    Path log = dir.resolve("audit.jsonl");
+    String[] args =
+        Stream.concat(
+                Stream.of("simulate", "--audit", log.toString()),
+                examples().stream().map(Path::toString))
+            .toArray(String[]::new);
+    Cli.Result r = Cli.run(args);
+    assertThat(r.exit()).as(r.err()).isZero();
+    long decisions = r.lines().stream().filter(l -> l.contains("\"decision\":")).count();
+    assertThat(decisions).isPositive();
+    var v = AuditLogVerifier.verify(log);
+    assertThat(v.valid()).as(v.problem()).isTrue();
+    assertThat(v.records()).isEqualTo(decisions);
+  }
+
+  @Test
+  void aFailedExpectation_exitsOne_andSaysWhichStep() throws Exception {
+    Path f =
+        write(
+            """
+            steps:
+              - spawn: {id: s, principal: "user:a", capabilities: ["fs.read fs:/a/**"]}
+              - authorize: {node: s, action: fs.read, resource: "fs:/a/x", expect: PERMIT}
+              - authorize: {node: s, action: fs.write, resource: "fs:/a/x", expect: PERMIT}
+            """);
+    Cli.Result r = Cli.run("simulate", f.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    List<String> lines = r.lines();
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("2 passed, 1 failed");
+    JsonNode third = JSON.readTree(lines.get(2));
+    assertThat(third.get("step").asInt()).isEqualTo(3);
+    assertThat(third.get("ok").asBoolean()).isFalse();
+    assertThat(third.get("reason").asText()).isEqualTo("OUT_OF_SCOPE");
+    assertThat(third.get("expected").asText()).isEqualTo("PERMIT");
+  }
+
+  record Broken(String name, String yaml, String message) {}
+
+  @TestFactory
+  Stream<DynamicTest> invalidFiles_exitTwo_namingStepAndKey() {
+    String root = "  - spawn: {id: s, principal: \"user:a\", capabilities: [\"fs.* fs:/a/**\"]}\n";
+    return Stream.of(
+            new Broken(
+                "unknown top-level key", "nmae: x\nsteps: []\n", "key 'nmae' is not allowed"),
+            new Broken(
+                "unknown step key",
+                "steps:\n" + root + "  - spawn: {id: t, parent: s, capabilitees: []}\n",
+                "step 2 (spawn): key 'capabilitees' is not allowed"),
+            new Broken(
+                "unknown op",
+                "steps:\n" + root + "  - explode: {node: s}\n",
+                "step 2 (explode): unknown operation"),
+            new Broken(
+                "bad capability text",
+                "steps:\n"
+                    + root
+                    + "  - spawn: {id: t, parent: s, capabilities: [\"fs.read fs:/a/**/b\"]}\n",
+                "step 2 (spawn): key 'capabilities': '**' may only be the last segment"),
+            new Broken(
+                "unknown parent",
+                "steps:\n" + root + "  - spawn: {id: t, parent: nope, capabilities: []}\n",
+                "step 2 (spawn): key 'parent': no earlier step spawns a node 'nope'"),
+            new Broken(
+                "bad expect",
+                "steps:\n"
+                    + root
+                    + "  - authorize: {node: s, action: fs.read, resource: \"fs:/a/b\", expect: ALLOW}\n",
+                "step 2 (authorize): key 'expect': 'ALLOW' is not an outcome"),
+            new Broken(
+                "bad duration",
+                "steps:\n" + root + "  - advance: soon\n",
+                "step 2 (advance): expected a duration"),
+            new Broken(
+                "cedar syntax error",
+                "policies: |\n  permit(principal, action, resource)\n  forbid(principal;\nsteps:\n"
+                    + root,
+                "policies do not load"),
+            new Broken(
+                "schema violation",
+                "policies: |\n  permit(principal, action, resource) when { context.depht < 3 };\nsteps:\n"
+                    + root,
+                "policies do not load"))
+        .map(
+            b ->
+                DynamicTest.dynamicTest(
+                    b.name(),
+                    () -> {
+                      Path f = write(b.yaml());
+                      Cli.Result r = Cli.run("simulate", f.toString());
+                      assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+                      assertThat(r.err()).contains(f.toString()).contains(b.message());
+                      assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
+                      assertThat(r.err()).doesNotContain("\tat ");
+                    }));
+  }
+
+  private int files;
+
+  private Path write(String yaml) throws IOException {
+    Path f = dir.resolve("scenario-" + (++files) + ".yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+}
