@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       SimulateCommand.class,
       PolicyCommand.class,
+      KeysCommand.class,
+      GrantCommand.class,
       AuditCommand.class
     })
 public final class Main implements Runnable {

@@ -1,0 +1,280 @@
+package io.execauthz.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execauthz.CapabilitySet;
+import io.execauthz.CapabilitySyntaxException;
+import io.execauthz.ExecutionGraph;
+import io.execauthz.ExecutionGraphException;
+import io.execauthz.ExecutionNode;
+import io.execauthz.NodeSpec;
+import io.execauthz.jwt.GrantIssuanceException;
+import io.execauthz.jwt.GrantIssuer;
+import io.execauthz.jwt.GrantToken;
+import io.execauthz.jwt.GrantVerificationException;
+import io.execauthz.jwt.GrantVerifier;
+import io.execauthz.jwt.PublicKeySet;
+import io.execauthz.jwt.SigningKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code exec-authz grant …}: mint, verify and inspect grants by hand. */
+@Command(
+    name = "grant",
+    mixinStandardHelpOptions = true,
+    description = "Mint, verify and inspect grants (signed, attenuated JWTs).",
+    subcommands = {GrantCommand.Issue.class, GrantCommand.Verify.class, GrantCommand.Inspect.class})
+final class GrantCommand implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code exec-authz grant issue …}. */
+  @Command(
+      name = "issue",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Prints a signed grant for principal S with the given capabilities. With --parent, an",
+        "attenuation of that grant: refused with ATTENUATION (exit 1) if it asks for more."
+      })
+  static final class Issue implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--key", required = true, paramLabel = "KEY.json", description = "Private JWK.")
+    Path key;
+
+    @Option(names = "--iss", required = true, paramLabel = "I", description = "Issuer name.")
+    String iss;
+
+    @Option(
+        names = "--sub",
+        paramLabel = "S",
+        description = "Principal (user:…, agent:…, spiffe://…).")
+    String sub;
+
+    @Option(names = "--aud", paramLabel = "A", description = "Audience: the tool server.")
+    String aud;
+
+    @Option(
+        names = "--ttl",
+        defaultValue = "5m",
+        paramLabel = "D",
+        description = "Lifetime (default 5m).")
+    String ttl;
+
+    @Option(
+        names = "--cap",
+        required = true,
+        paramLabel = "CAP",
+        description = "A capability; repeat for more.")
+    List<String> caps;
+
+    @Option(names = "--parent", paramLabel = "TOKEN", description = "Attenuate this grant.")
+    String parent;
+
+    @Override
+    public Integer call() throws IOException {
+      var err = spec.commandLine().getErr();
+      Duration lifetime;
+      CapabilitySet capabilities;
+      try {
+        lifetime = Durations.parse(ttl);
+        capabilities = CapabilitySet.parse(caps);
+      } catch (CapabilitySyntaxException e) {
+        err.println("exec-authz: --cap: " + e.getMessage());
+        return 2;
+      } catch (IllegalArgumentException e) {
+        err.println("exec-authz: --ttl: " + e.getMessage());
+        return 2;
+      }
+      SigningKey signingKey = SigningKey.read(key);
+      GrantIssuer issuer = GrantIssuer.newBuilder().signingKey(signingKey).issuer(iss).build();
+      try {
+        GrantToken token;
+        if (parent != null) {
+          token = issuer.attenuate(parent.strip(), capabilities, lifetime);
+        } else {
+          if (sub == null || aud == null) {
+            err.println("exec-authz: --sub and --aud are required without --parent");
+            return 2;
+          }
+          // a grant is minted for a node: the one-node execution these options describe
+          ExecutionGraph graph = ExecutionGraph.newBuilder().build();
+          ExecutionNode node =
+              graph.spawn(
+                  NodeSpec.builder("cli")
+                      .kind("session")
+                      .principal(sub)
+                      .capabilities(capabilities)
+                      .ttl(lifetime)
+                      .build());
+          token = issuer.mint(node, aud, lifetime);
+        }
+        spec.commandLine().getOut().println(token.compact());
+        return 0;
+      } catch (GrantIssuanceException e) {
+        err.println(e.getMessage());
+        return 1;
+      } catch (GrantVerificationException e) {
+        err.println("exec-authz: --parent: " + e.getMessage());
+        return 1;
+      } catch (ExecutionGraphException e) {
+        err.println("exec-authz: " + e.getMessage());
+        return 2;
+      }
+    }
+  }
+
+  /** {@code exec-authz grant verify --jwks JWKS.json --iss I --aud A [--at INSTANT] TOKEN}. */
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Verifies a grant offline, as a tool server does; prints its claims as JSON (exit 0),",
+        "or INVALID_GRANT <check> / EXPIRED on stderr (exit 1)."
+      })
+  static final class Verify implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--jwks",
+        required = true,
+        paramLabel = "JWKS.json",
+        description = "Public JWK set.")
+    Path jwks;
+
+    @Option(names = "--iss", required = true, paramLabel = "I", description = "Expected issuer.")
+    String iss;
+
+    @Option(
+        names = "--aud",
+        required = true,
+        paramLabel = "A",
+        description = "This server's audience.")
+    String aud;
+
+    @Option(
+        names = "--at",
+        paramLabel = "INSTANT",
+        description = "Verify as of this instant (RFC 3339).")
+    String at;
+
+    @Parameters(paramLabel = "TOKEN", description = "The grant.")
+    String token;
+
+    @Override
+    public Integer call() throws IOException {
+      var err = spec.commandLine().getErr();
+      InstantSource clock = InstantSource.system();
+      if (at != null) {
+        try {
+          clock = InstantSource.fixed(OffsetDateTime.parse(at).toInstant());
+        } catch (DateTimeParseException e) {
+          err.println("exec-authz: --at: expected an RFC 3339 instant, found '" + at + "'");
+          return 2;
+        }
+      }
+      GrantVerifier verifier =
+          GrantVerifier.newBuilder()
+              .keys(PublicKeySet.read(jwks))
+              .issuer(iss)
+              .audience(aud)
+              .clock(clock)
+              .build();
+      try {
+        verifier.verify(token.strip());
+      } catch (GrantVerificationException e) {
+        String reason = e.check().reason().name();
+        // the message starts with the check's name: "AUDIENCE: …", "EXPIRED: …"
+        err.println(
+            reason.equals("INVALID_GRANT") ? "INVALID_GRANT " + e.getMessage() : e.getMessage());
+        return 1;
+      }
+      spec.commandLine()
+          .getOut()
+          .println(
+              JSON.writerWithDefaultPrettyPrinter().writeValueAsString(part(token.strip(), 1)));
+      return 0;
+    }
+  }
+
+  /** {@code exec-authz grant inspect TOKEN}. */
+  @Command(
+      name = "inspect",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Prints a grant's header and claims WITHOUT verifying it (never its signature).",
+        "Exit 2 when it is not a compact JWS."
+      })
+  static final class Inspect implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "TOKEN", description = "The grant.")
+    String token;
+
+    @Override
+    public Integer call() throws IOException {
+      JsonNode header;
+      JsonNode claims;
+      try {
+        header = part(token.strip(), 0);
+        claims = part(token.strip(), 1);
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("exec-authz: not a grant: " + e.getMessage());
+        return 2;
+      }
+      ObjectNode out = JSON.createObjectNode();
+      out.set("header", header);
+      out.set("claims", claims);
+      out.put("verified", false);
+      spec.commandLine()
+          .getOut()
+          .println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+      return 0;
+    }
+  }
+
+  /** Decodes part {@code i} (0 header, 1 claims) of a compact JWS; never the signature. */
+  static JsonNode part(String token, int i) {
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      throw new IllegalArgumentException(
+          "expected three dot-separated parts, found " + parts.length);
+    }
+    if (token.length() > 64 * 1024) {
+      throw new IllegalArgumentException("longer than 64 KiB");
+    }
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(parts[i]);
+      JsonNode n = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
+      if (n == null || !n.isObject()) {
+        throw new IllegalArgumentException(
+            (i == 0 ? "header" : "claims") + " is not a JSON object");
+      }
+      return n;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          (i == 0 ? "header" : "claims") + " is not base64url JSON: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException((i == 0 ? "header" : "claims") + " is not JSON", e);
+    }
+  }
+}
