@@ -2,19 +2,27 @@ package io.execauthz.cli;
 
 import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
+import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionGraphException;
 import io.execauthz.ExecutionNode;
 import io.execauthz.JsonLinesAuditSink;
 import io.execauthz.NodeSpec;
+import io.execauthz.jwt.GrantAlgorithm;
+import io.execauthz.jwt.GrantAuthorizer;
+import io.execauthz.jwt.GrantIssuanceException;
+import io.execauthz.jwt.GrantIssuer;
+import io.execauthz.jwt.GrantToken;
+import io.execauthz.jwt.GrantVerifier;
+import io.execauthz.jwt.RevocationRegistry;
+import io.execauthz.jwt.SigningKey;
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.PolicyEngine;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,21 +89,9 @@ final class DemoCommand implements Callable<Integer> {
           "secrets/read",
           "secrets/rotate");
 
-  /** A clock the demo moves by hand, so the run is the same every time. */
-  static final class DemoClock implements InstantSource {
-    private volatile Instant now = Instant.parse("2026-01-01T09:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
-
   private PrintWriter out;
+  private RevocationRegistry revocations;
+  private AuditSink auditSink;
   private Authorizer authorizer;
   private ExecutionGraph graph;
   private final List<String> order = new ArrayList<>();
@@ -108,16 +104,23 @@ final class DemoCommand implements Callable<Integer> {
     out.println("exec-authz demo: one multi-agent run; authority shrinks as the work converges.");
     out.println(
         "(policy engine: permit-all, so every refusal below comes from the execution graph)");
-    DemoClock clock = new DemoClock();
-    graph = ExecutionGraph.newBuilder().clock(clock).random(new SplittableRandom(42)).build();
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T09:00:00Z"));
+    revocations = RevocationRegistry.inMemory(clock);
+    graph =
+        ExecutionGraph.newBuilder()
+            .clock(clock)
+            .random(new SplittableRandom(42))
+            .listener(revocations.graphListener())
+            .build();
     JsonLinesAuditSink sink = audit == null ? null : JsonLinesAuditSink.newBuilder(audit).build();
     String head = null;
     try {
+      auditSink = sink == null ? AuditSink.discarding() : sink;
       authorizer =
           Authorizer.newBuilder()
               .graph(graph)
               .policyEngine(PolicyEngine.permitAll())
-              .auditSink(sink == null ? AuditSink.discarding() : sink)
+              .auditSink(auditSink)
               .build();
       run(clock);
     } finally {
@@ -139,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void run(DemoClock clock) {
+  private void run(ManualClock clock) {
     List<String> all = new ArrayList<>();
     for (String t : TOOLS) {
       all.add("tool.call tool:" + t);
@@ -274,9 +277,62 @@ final class DemoCommand implements Callable<Integer> {
             .withArgs(Map.of("branch", "feature/api"))
             .withApproval());
 
+    section("Batch 3's authority travels to an MCP tool server as a signed, attenuated grant");
+    GrantIssuer issuer =
+        GrantIssuer.newBuilder()
+            .signingKey(SigningKey.generate(GrantAlgorithm.EDDSA))
+            .issuer("orchestrator")
+            .clock(clock)
+            .build();
+    GrantToken reviewGrant = issuer.mint(graph.node("review"), "mcp:github");
+    GrantToken prOnly =
+        issuer.attenuate(
+            reviewGrant,
+            CapabilitySet.parse("tool.call tool:github/create_pr"),
+            Duration.ofMinutes(2));
+    note(
+        "grant for 'review' ("
+            + reviewGrant.capabilities().size()
+            + " capabilities) attenuated to "
+            + prOnly.capabilities().texts()
+            + ", expires "
+            + prOnly.expiresAt());
+    try {
+      issuer.attenuate(
+          prOnly, CapabilitySet.parse("tool.call tool:github/*"), Duration.ofMinutes(2));
+    } catch (GrantIssuanceException e) {
+      out.printf(
+          "   attenuate  refused  %s: the child asks for 'tool.call tool:github/*', which its parent"
+              + " grant does not hold%n",
+          e.error());
+    }
+    GrantAuthorizer toolServer =
+        GrantAuthorizer.newBuilder()
+            .verifier(
+                GrantVerifier.newBuilder()
+                    .keys(issuer.publicKeys())
+                    .issuer("orchestrator")
+                    .audience("mcp:github")
+                    .clock(clock)
+                    .revocations(revocations)
+                    .build())
+            .authorizer(
+                Authorizer.newBuilder()
+                    .clock(clock)
+                    .policyEngine(PolicyEngine.permitAll())
+                    .auditSink(auditSink)
+                    .build())
+            .build();
+    note("the tool server verifies the grant offline and decides with the same pipeline:");
+    serve(toolServer, prOnly, "tool.call", "tool:github/create_pr");
+    serve(toolServer, prOnly, "tool.call", "tool:github/push");
+    complete("review");
+    note("batch 3 completed: the tool server refuses its grant at once");
+    serve(toolServer, prOnly, "tool.call", "tool:github/create_pr");
+
     section("A stale task: its deadline passes before it acts");
     spawn(
-        "review",
+        "implement",
         NodeSpec.builder("slow-check")
             .capabilities("fs.read fs:/repo/**")
             .ttl(Duration.ofMinutes(5))
@@ -352,17 +408,28 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void authorize(AuthorizationRequest request) {
-    Decision d = authorizer.authorize(request);
-    String what =
-        request.action() + " " + request.resource() + (request.approved() ? " (approved)" : "");
+    record(
+        request.nodeId(),
+        authorizer.authorize(request),
+        request.action() + " " + request.resource() + (request.approved() ? " (approved)" : ""));
+  }
+
+  private void record(String who, Decision d, String what) {
     if (d instanceof Decision.Deny deny) {
       denies++;
-      out.printf("   %-10s DENY   %-17s %s%n", request.nodeId(), deny.reason(), what);
+      out.printf("   %-10s DENY   %-17s %s%n", who, deny.reason(), what);
       out.printf("   %-10s        %s%n", "", deny.detail());
     } else {
       permits++;
-      out.printf("   %-10s PERMIT                   %s%n", request.nodeId(), what);
+      out.printf("   %-10s PERMIT                   %s%n", who, what);
     }
+  }
+
+  private void serve(GrantAuthorizer server, GrantToken grant, String action, String resource) {
+    record(
+        "mcp:github",
+        server.authorize(grant.compact(), action, resource),
+        action + " " + resource + " (grant)");
   }
 
   private void printTree() {

@@ -47,7 +47,11 @@ final class DemoCommandTest {
         .contains("DENY   EXPIRED")
         .contains("deploy-us  DENY   REVOKED")
         .contains("(merge of implement + review)")
-        .contains("21 decisions: 10 permitted, 11 denied");
+        .contains("mcp:github PERMIT                   tool.call tool:github/create_pr (grant)")
+        .contains("mcp:github DENY   OUT_OF_SCOPE      tool.call tool:github/push (grant)")
+        .contains("mcp:github DENY   COMPLETED         tool.call tool:github/create_pr (grant)")
+        .contains("attenuate  refused  ATTENUATION")
+        .contains("24 decisions: 11 permitted, 13 denied");
   }
 
   @Test
@@ -61,7 +65,7 @@ final class DemoCommandTest {
     Run r = run("demo", "--audit", log.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    assertThat(lines).hasSize(21);
+    assertThat(lines).hasSize(24);
     AuditVerification v = AuditLogVerifier.verify(log);
     assertThat(v.valid()).as(v.problem()).isTrue();
     assertThat(r.out()).contains("head " + v.head());
@@ -73,7 +77,7 @@ final class DemoCommandTest {
     run("demo", "--audit", log.toString());
     Run ok = run("audit", "verify", log.toString());
     assertThat(ok.exit()).isZero();
-    assertThat(ok.out()).contains("OK, 21 records");
+    assertThat(ok.out()).contains("OK, 24 records");
 
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     String edited = lines.get(3).replace("\"time\":\"2026", "\"time\":\"2027");
@@ -96,7 +100,7 @@ final class DemoCommandTest {
     assertThat(run("audit", "verify", log.toString()).exit()).isZero();
     Run cut = run("audit", "verify", "--head", head, log.toString());
     assertThat(cut.exit()).isEqualTo(1);
-    assertThat(cut.err()).contains("TAMPERED at record 20");
+    assertThat(cut.err()).contains("TAMPERED at record 23");
   }
 
   @Test
