@@ -41,7 +41,7 @@ public final class Authorizer {
   private final ExecutionGraph graph;
   private final PolicyEngine engine;
   private final AuditSink audit;
-  private final PolicyCache policyCache;
+  private final DecisionCache cache;
   private final String idPrefix;
   private final AtomicLong ids = new AtomicLong();
 
@@ -55,9 +55,14 @@ public final class Authorizer {
     this.graph = b.graph;
     this.engine = b.engine;
     this.audit = b.audit == null ? AuditSink.discarding() : b.audit;
-    this.policyCache = b.policyCache == null ? PolicyCache.NONE : b.policyCache;
+    this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize);
     this.clock = graph != null ? graph.clock() : b.clock == null ? InstantSource.system() : b.clock;
     this.idPrefix = String.format("%08x", new SecureRandom().nextInt());
+  }
+
+  /** How the decision cache has done so far. */
+  public CacheStats cacheStats() {
+    return cache.stats();
   }
 
   /** Starts configuring an authorizer; a policy engine is required. */
@@ -296,8 +301,9 @@ public final class Authorizer {
   }
 
   /**
-   * Steps 4–6: capability gate, claims (graph mode only: {@code node} not null), approval, budgets
-   * at every level, policy engine. {@code levels[0]} is the node the request is made on.
+   * Steps 3–6: the cache, then capability gate, claims (graph mode only: {@code node} not null) and
+   * approval; budgets at every level; the policy engine. {@code levels[0]} is the node the request
+   * is made on; {@code subject} identifies it for the cache.
    */
   private Decision evaluate(
       String id,
@@ -308,96 +314,53 @@ public final class Authorizer {
       Instant now,
       AtomicLong[][] reserved) {
     List<String> path = view.path();
-    String action = req.action();
-    ResourcePattern resource;
-    try {
-      Resource.checkAction(action);
-      resource = Resource.parse(req.resource());
-    } catch (CapabilitySyntaxException e) {
-      return deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path);
-    }
-
-    // capability gate: the node's capabilities that match and have not ended
-    Capability[] caps = levels[0].levelCapabilities();
-    List<Capability> covering = new ArrayList<>(2);
-    int[] coveringIdx = new int[caps.length];
-    for (int i = 0; i < caps.length; i++) {
-      Capability c = caps[i];
-      if (c.matches(action, resource) && c.isValidAt(now)) {
-        coveringIdx[covering.size()] = i;
-        covering.add(c);
+    Object claims = node == null ? null : graph.claims();
+    DecisionCache.Key key =
+        cache.enabled()
+            ? new DecisionCache.Key(
+                node == null ? view : node,
+                req.action(),
+                req.resource(),
+                req.args(),
+                req.approved())
+            : null;
+    DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);
+    DecisionCache.Gate gate =
+        entry != null
+            ? entry.gate()
+            : gate(req, levels, view, node, now, (ExecutionGraph.Claim[]) claims);
+    if (gate.deny() != null) {
+      if (entry == null && key != null) {
+        cache.put(key, new DecisionCache.Entry(gate, null, 0, 0));
       }
-    }
-    if (covering.isEmpty()) {
-      return deny(
-          id,
-          Reason.OUT_OF_SCOPE,
-          "no capability of node '"
-              + view.nodeId()
-              + "' covers "
-              + action
-              + " on "
-              + req.resource(),
-          path);
+      return deny(id, gate.deny(), gate.detail(), path);
     }
 
-    // claims held elsewhere
-    if (node != null && !isRead(action)) {
-      for (ExecutionGraph.Claim c : graph.claims()) {
-        Node h = c.holder();
-        if (c.pattern().covers(resource)
-            && !node.hasInLineage(h)
-            && h.stateAt(now) == NodeState.ACTIVE) {
-          return deny(
-              id,
-              Reason.CLAIMED,
-              req.resource() + " lies in claim " + c.pattern() + " held by node '" + h.id + "'",
-              path);
-        }
-      }
-    }
-
-    // approval: a covering capability that needs none, or an approved request
-    boolean[] usable = new boolean[caps.length];
-    boolean anyUsable = false;
-    for (int k = 0; k < covering.size(); k++) {
-      if (req.approved() || !covering.get(k).requiresApproval()) {
-        usable[coveringIdx[k]] = true;
-        anyUsable = true;
-      }
-    }
-    if (!anyUsable) {
-      return deny(
-          id,
-          Reason.APPROVAL_REQUIRED,
-          "'" + covering.get(0) + "' needs approval for " + action + " on " + req.resource(),
-          path);
-    }
-
-    // budgets at every level
+    // budgets at every level, always live
     AtomicLong[] plan = new AtomicLong[levels.length];
-    String exhausted = planBudgets(levels, usable, req.approved(), action, resource, now, plan);
+    String exhausted =
+        planBudgets(
+            levels, gate.usable(), req.approved(), req.action(), gate.resource(), now, plan);
     if (exhausted != null) {
+      if (entry == null && key != null) {
+        cache.put(key, new DecisionCache.Entry(gate, null, 0, 0));
+      }
       return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, path);
     }
 
-    // policy, through the cache seam (a miss when there is no cache)
-    PolicyCache.Key key =
-        new PolicyCache.Key(
-            view,
-            action,
-            req.resource(),
-            req.args(),
-            req.approved(),
-            now.getEpochSecond(),
-            engine.version());
-    PolicyDecision pd = policyCache.get(key);
-    if (pd == null) {
+    // policy: cached for the same engine version and second, else evaluated
+    long version = engine.version();
+    long second = now.getEpochSecond();
+    PolicyDecision pd;
+    if (entry != null && entry.policyValid(version, second)) {
+      pd = entry.policy();
+    } else {
       pd =
           engine.evaluate(
-              new PolicyRequest(view, action, req.resource(), req.args(), req.approved(), now));
-      if (pd != null && pd.errors().isEmpty()) {
-        policyCache.put(key, pd);
+              new PolicyRequest(
+                  view, req.action(), req.resource(), req.args(), req.approved(), now));
+      if (key != null && pd != null && pd.errors().isEmpty()) {
+        cache.put(key, new DecisionCache.Entry(gate, pd, version, second));
       }
     }
     if (pd == null) {
@@ -423,7 +386,7 @@ public final class Authorizer {
           id,
           Reason.POLICY,
           pd.determiningPolicies().isEmpty()
-              ? "no policy permits " + action + " on " + req.resource()
+              ? "no policy permits " + req.action() + " on " + req.resource()
               : "denied by " + String.join(", ", pd.determiningPolicies()),
           path,
           pd.determiningPolicies(),
@@ -434,11 +397,110 @@ public final class Authorizer {
       return deny(
           id,
           Reason.BUDGET_EXHAUSTED,
-          "the budget for " + action + " on " + req.resource() + " ran out",
+          "the budget for " + req.action() + " on " + req.resource() + " ran out",
           path);
     }
     reserved[0] = plan;
     return new Decision.Permit(id, path, pd.determiningPolicies());
+  }
+
+  /**
+   * Capability gate, claims and approval: everything before budgets that depends only on the
+   * capabilities, the claim set and the time. Its outcome holds until the earliest {@code until} of
+   * a capability in the lineage that matches the request (and, for a claim refusal, until the claim
+   * holder's deadline), for as long as the claim set is the same.
+   */
+  private static DecisionCache.Gate gate(
+      AuthorizationRequest req,
+      Level[] levels,
+      ExecutionView view,
+      Node node,
+      Instant now,
+      ExecutionGraph.Claim[] claims) {
+    String action = req.action();
+    ResourcePattern resource;
+    try {
+      Resource.checkAction(action);
+      resource = Resource.parse(req.resource());
+    } catch (CapabilitySyntaxException e) {
+      return new DecisionCache.Gate(
+          Reason.ERROR, "malformed request: " + e.getMessage(), null, null, claims, Instant.MAX);
+    }
+    Instant validUntil = Instant.MAX;
+    for (Level level : levels) {
+      for (Capability c : level.levelCapabilities()) {
+        if (c.until().isPresent() && c.matches(action, resource)) {
+          Instant u = c.until().get();
+          if (now.isBefore(u) && u.isBefore(validUntil)) {
+            validUntil = u;
+          }
+        }
+      }
+    }
+
+    // capability gate: the node's capabilities that match and have not ended
+    Capability[] caps = levels[0].levelCapabilities();
+    List<Capability> covering = new ArrayList<>(2);
+    int[] coveringIdx = new int[caps.length];
+    for (int i = 0; i < caps.length; i++) {
+      Capability c = caps[i];
+      if (c.matches(action, resource) && c.isValidAt(now)) {
+        coveringIdx[covering.size()] = i;
+        covering.add(c);
+      }
+    }
+    if (covering.isEmpty()) {
+      return new DecisionCache.Gate(
+          Reason.OUT_OF_SCOPE,
+          "no capability of node '"
+              + view.nodeId()
+              + "' covers "
+              + action
+              + " on "
+              + req.resource(),
+          null,
+          null,
+          claims,
+          validUntil);
+    }
+
+    // claims held elsewhere
+    if (node != null && !isRead(action)) {
+      for (ExecutionGraph.Claim c : claims) {
+        Node h = c.holder();
+        if (c.pattern().covers(resource)
+            && !node.hasInLineage(h)
+            && h.stateAt(now) == NodeState.ACTIVE) {
+          return new DecisionCache.Gate(
+              Reason.CLAIMED,
+              req.resource() + " lies in claim " + c.pattern() + " held by node '" + h.id + "'",
+              null,
+              null,
+              claims,
+              h.deadline.isBefore(validUntil) ? h.deadline : validUntil);
+        }
+      }
+    }
+
+    // approval: a covering capability that needs none, or an approved request
+    boolean[] usable = new boolean[caps.length];
+    boolean anyUsable = false;
+    for (int k = 0; k < covering.size(); k++) {
+      if (req.approved() || !covering.get(k).requiresApproval()) {
+        usable[coveringIdx[k]] = true;
+        anyUsable = true;
+      }
+    }
+    if (!anyUsable) {
+      return new DecisionCache.Gate(
+          Reason.APPROVAL_REQUIRED,
+          "'" + covering.get(0) + "' needs approval for " + action + " on " + req.resource(),
+          null,
+          null,
+          claims,
+          validUntil);
+    }
+    return new DecisionCache.Gate(null, null, resource, usable, claims, validUntil);
   }
 
   /**
@@ -592,7 +654,7 @@ public final class Authorizer {
     private PolicyEngine engine;
     private AuditSink audit;
     private InstantSource clock;
-    private PolicyCache policyCache;
+    private Integer cacheSize;
 
     private Builder() {}
 
@@ -616,10 +678,16 @@ public final class Authorizer {
       return this;
     }
 
-    /** The policy-answer cache (package-private until the decision cache ships). */
-    Builder policyCache(PolicyCache cache) {
-      once(this.policyCache, "policyCache");
-      this.policyCache = Objects.requireNonNull(cache, "policyCache");
+    /**
+     * The most entries the fast-path decision cache keeps; 10,000 by default, 0 to turn it off. It
+     * is transparent: with it on, every decision equals the one made without it.
+     */
+    public Builder decisionCache(int maximumSize) {
+      once(this.cacheSize, "decisionCache");
+      if (maximumSize < 0) {
+        throw new IllegalArgumentException("decisionCache must be >= 0, was " + maximumSize);
+      }
+      this.cacheSize = maximumSize;
       return this;
     }
 

@@ -544,14 +544,27 @@ final class AuthorizerTest {
   @Test
   void budget_isNotConsumedByCallsThePolicyDenies() {
     root("s", "tool.call tool:** maxCalls=1");
-    AtomicInteger denials = new AtomicInteger(3);
-    Authorizer authz =
-        authorizer(
-            r -> new PolicyDecision(denials.getAndDecrement() <= 0, List.of("p"), List.of()));
+    java.util.concurrent.atomic.AtomicBoolean permit =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    // an engine that changes its mind says so through version(), as the decision cache requires
+    PolicyEngine changesItsMind =
+        new PolicyEngine() {
+          @Override
+          public PolicyDecision evaluate(PolicyRequest r) {
+            return new PolicyDecision(permit.get(), List.of("p"), List.of());
+          }
+
+          @Override
+          public long version() {
+            return permit.get() ? 1 : 0;
+          }
+        };
+    Authorizer authz = authorizer(changesItsMind);
 
     for (int i = 0; i < 3; i++) {
       assertDeny(authz.authorize("s", "tool.call", "tool:x"), Reason.POLICY);
     }
+    permit.set(true);
     assertPermit(authz.authorize("s", "tool.call", "tool:x"));
     assertDeny(authz.authorize("s", "tool.call", "tool:x"), Reason.BUDGET_EXHAUSTED);
   }

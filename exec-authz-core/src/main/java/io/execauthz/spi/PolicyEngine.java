@@ -7,6 +7,11 @@ package io.execauthz.spi;
  *
  * <p>Implementations must be thread-safe. An exception thrown by {@link #evaluate} denies the
  * request with {@code Reason.ERROR}; so does a decision that lists errors.
+ *
+ * <p><b>Contract with the decision cache.</b> An answer must be a function of the {@link
+ * PolicyRequest} (its time counted in whole seconds) and of {@link #version()}: an engine whose
+ * answers change for any other reason — reloaded policies, a changed data source — must change its
+ * version, or the authorizer may keep serving the earlier answer. Error answers are never cached.
  */
 public interface PolicyEngine {
 
@@ -14,8 +19,9 @@ public interface PolicyEngine {
   PolicyDecision evaluate(PolicyRequest request);
 
   /**
-   * A number that changes whenever the engine's policies change, so cached decisions made under
-   * older policies are never served.
+   * A number that changes whenever the engine's answers may change (a policy reload), so that
+   * cached answers given under other policies are never served. Read on every request: keep it
+   * cheap.
    */
   default long version() {
     return 0;

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -19,11 +18,11 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Invariant 5 (cache transparency) at the seam the decision cache sits behind: two identical runs,
- * one through a remembering {@link PolicyCache} and one without, give equal decisions under any
- * interleaving of spawn / revoke / complete / policy reload / clock advance / budget use.
+ * Invariant 5 (cache transparency): two identical runs, one with the decision cache and one
+ * without, give equal decisions under any interleaving of spawn / join / revoke / complete / policy
+ * reload / clock advance / budget use / claims / capabilities ending ({@code until}).
  */
-final class PolicyCacheProperties {
+final class DecisionCacheProperties {
   private static final int CASES = Integer.getInteger("execauthz.properties.cases", 1_000);
   private static final long FIRST = Long.getLong("execauthz.properties.seed", 0x5EEDL);
   private static final String[] ACTIONS = {"fs.read", "fs.write", "tool.call"};
@@ -37,8 +36,11 @@ final class PolicyCacheProperties {
     "tool.call tool:gh/*",
     "tool.call tool:gh/get approval",
     "* tool:** maxCalls=3",
-    "fs.read fs:/b/x"
+    "fs.read fs:/b/x",
+    "fs.write fs:/b/** until=2026-01-01T00:00:20Z",
+    "tool.call tool:gh/put until=2026-01-01T00:00:05Z"
   };
+  private static final String[] CLAIMS = {"fs:/a/*", "fs:/a/x", "fs:/b/**", "tool:gh/put"};
 
   /** An engine whose answers depend on the request, the time in seconds and a reloadable rule. */
   static final class ReloadingEngine implements PolicyEngine {
@@ -63,25 +65,6 @@ final class PolicyCacheProperties {
     }
   }
 
-  static final class MapCache implements PolicyCache {
-    final ConcurrentHashMap<Key, PolicyDecision> map = new ConcurrentHashMap<>();
-    long hits;
-
-    @Override
-    public PolicyDecision get(Key key) {
-      PolicyDecision d = map.get(key);
-      if (d != null) {
-        hits++;
-      }
-      return d;
-    }
-
-    @Override
-    public void put(Key key, PolicyDecision decision) {
-      map.put(key, decision);
-    }
-  }
-
   /** One of the two runs. */
   static final class Run {
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -89,13 +72,14 @@ final class PolicyCacheProperties {
     final ReloadingEngine engine = new ReloadingEngine();
     final Authorizer authorizer;
 
-    Run(long seed, PolicyCache cache) {
+    Run(long seed, boolean cached) {
       graph = ExecutionGraph.newBuilder().clock(clock).random(new SplittableRandom(seed)).build();
-      Authorizer.Builder b = Authorizer.newBuilder().graph(graph).policyEngine(engine);
-      if (cache != null) {
-        b.policyCache(cache);
-      }
-      authorizer = b.build();
+      authorizer =
+          Authorizer.newBuilder()
+              .graph(graph)
+              .policyEngine(engine)
+              .decisionCache(cached ? 10_000 : 0)
+              .build();
     }
   }
 
@@ -117,9 +101,8 @@ final class PolicyCacheProperties {
 
   private static long runOnce(long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
-    MapCache cache = new MapCache();
-    Run cached = new Run(seed, cache);
-    Run plain = new Run(seed, null);
+    Run cached = new Run(seed, true);
+    Run plain = new Run(seed, false);
     List<String> ids = new ArrayList<>();
     List<String> log = new ArrayList<>();
     for (int step = 0; step < 60; step++) {
@@ -130,16 +113,28 @@ final class PolicyCacheProperties {
         List<String> caps = pick(rnd, CAPS, 1 + rnd.nextInt(3));
         String parent =
             ids.isEmpty() || rnd.nextInt(4) == 0 ? null : ids.get(rnd.nextInt(ids.size()));
-        NodeSpec spec =
+        NodeSpec.Builder sb =
             NodeSpec.builder(id)
                 .principal("agent:a" + rnd.nextInt(3))
                 .capabilities(caps)
-                .ttl(Duration.ofSeconds(5 + rnd.nextInt(120)))
-                .build();
+                .ttl(Duration.ofSeconds(5 + rnd.nextInt(120)));
+        if (rnd.nextInt(3) == 0) {
+          sb.claims(CLAIMS[rnd.nextInt(CLAIMS.length)]);
+          if (rnd.nextBoolean()) {
+            sb.holdOnConflict();
+          }
+        }
+        NodeSpec spec = sb.build();
         String a = spawn(cached, parent, spec);
+        if (a.equals("OK") && cached.graph.node(id).state() == NodeState.HELD) {
+          a = "HELD";
+        }
         String b = spawn(plain, parent, spec);
+        if (b.equals("OK") && plain.graph.node(id).state() == NodeState.HELD) {
+          b = "HELD";
+        }
         assertThat(a).as("seed=%d step=%d spawn %s under %s", seed, step, id, parent).isEqualTo(b);
-        if (a.equals("OK")) {
+        if (a.equals("OK") || a.equals("HELD")) {
           ids.add(id);
         }
         what = "spawn " + id + " under " + parent + " " + caps + " -> " + a;
@@ -187,7 +182,10 @@ final class PolicyCacheProperties {
       }
       log.add(step + ": " + what);
     }
-    return cache.hits;
+    assertThat(plain.authorizer.cacheStats().hits())
+        .as("seed=%d: no cache, no hits", seed)
+        .isZero();
+    return cached.authorizer.cacheStats().hits();
   }
 
   private static List<String> pick(SplittableRandom rnd, String[] from, int n) {

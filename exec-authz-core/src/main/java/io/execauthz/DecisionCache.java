@@ -1,0 +1,143 @@
+package io.execauthz;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.execauthz.spi.PolicyDecision;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The fast-path decision cache (ARCHITECTURE §3 step 3), behind the authorizer.
+ *
+ * <p>What is cached is only what cannot go stale unnoticed. Liveness (revoked, completed, expired,
+ * held) is checked before every lookup and never cached. An entry holds the outcome of the
+ * capability gate, the claims check and the approval check, valid while the graph's claim set is
+ * the very one it was computed against and until the earliest {@code until} of a matching
+ * capability (or the deadline of a claim that refused it); and, beside it, the policy engine's
+ * answer, valid only for the same engine {@link io.execauthz.spi.PolicyEngine#version() version}
+ * and the same second (policies can read the time). Budgets are planned and consumed live on every
+ * request. Invalid entries are not served; they are replaced or evicted by size. So a cached
+ * decision is never served after a revocation, a completion, a deadline, a policy reload, a claim
+ * change or a budget change that affects it (invariant 5).
+ *
+ * <p>Thread-safe.
+ */
+final class DecisionCache {
+  /** A cache that holds nothing. */
+  static final DecisionCache DISABLED = new DecisionCache(0);
+
+  /**
+   * What the request was: the subject (a graph node, or a grant's view) is compared by identity,
+   * the rest by value.
+   */
+  static final class Key {
+    final Object subject;
+    final String action;
+    final String resource;
+    final Map<String, Object> args;
+    final boolean approved;
+    private final int hash;
+
+    Key(
+        Object subject,
+        String action,
+        String resource,
+        Map<String, Object> args,
+        boolean approved) {
+      this.subject = subject;
+      this.action = action;
+      this.resource = resource;
+      this.args = args;
+      this.approved = approved;
+      int h = System.identityHashCode(subject);
+      h = 31 * h + action.hashCode();
+      h = 31 * h + resource.hashCode();
+      h = 31 * h + (args.isEmpty() ? 0 : args.hashCode());
+      this.hash = 31 * h + (approved ? 1 : 0);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && k.subject == subject
+          && k.approved == approved
+          && k.action.equals(action)
+          && k.resource.equals(resource)
+          && k.args.equals(args);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /**
+   * The outcome of the gate, claims and approval checks for one request.
+   *
+   * @param deny the reason they refused it, or null when they passed
+   * @param resource the parsed resource (when they passed)
+   * @param usable which of the node's capabilities may serve it (when they passed)
+   * @param claims the graph's claim set it was computed against (null for a grant's view)
+   * @param validUntil the instant from which it may no longer hold
+   */
+  record Gate(
+      Reason deny,
+      String detail,
+      ResourcePattern resource,
+      boolean[] usable,
+      Object claims,
+      Instant validUntil) {}
+
+  /** A gate outcome with, once computed, the policy engine's answer. */
+  record Entry(Gate gate, PolicyDecision policy, long policyVersion, long epochSecond) {
+    boolean policyValid(long version, long second) {
+      return policy != null && policyVersion == version && epochSecond == second;
+    }
+  }
+
+  private final Cache<Key, Entry> cache;
+  private final java.util.concurrent.atomic.LongAdder hits =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder misses =
+      new java.util.concurrent.atomic.LongAdder();
+
+  DecisionCache(long maximumSize) {
+    this.cache =
+        maximumSize <= 0
+            ? null
+            : Caffeine.newBuilder().maximumSize(maximumSize).recordStats().build();
+  }
+
+  boolean enabled() {
+    return cache != null;
+  }
+
+  /** The entry for this key if its gate outcome still holds at {@code now}, else null. */
+  Entry get(Key key, Object claims, Instant now) {
+    if (cache == null) {
+      return null;
+    }
+    Entry e = cache.getIfPresent(key);
+    if (e == null || e.gate().claims() != claims || !now.isBefore(e.gate().validUntil())) {
+      misses.increment();
+      return null;
+    }
+    hits.increment();
+    return e;
+  }
+
+  void put(Key key, Entry entry) {
+    if (cache != null) {
+      cache.put(key, entry);
+    }
+  }
+
+  CacheStats stats() {
+    if (cache == null) {
+      return new CacheStats(0, 0, 0, 0);
+    }
+    var s = cache.stats();
+    return new CacheStats(hits.sum(), misses.sum(), s.evictionCount(), cache.estimatedSize());
+  }
+}
