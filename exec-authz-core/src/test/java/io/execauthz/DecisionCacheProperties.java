@@ -90,6 +90,117 @@ final class DecisionCacheProperties {
         .mapToObj(seed -> DynamicTest.dynamicTest("seed=" + seed, () -> hits[0] += runOnce(seed)));
   }
 
+  /**
+   * The multi-threaded half: 4 threads spawn, revoke, complete, reload and authorize on one graph
+   * through the cached authorizer; at each quiescent point between rounds, every request on every
+   * node gets the same decision from the cached authorizer as from an uncached one on the same
+   * graph (capabilities without budgets, so the two do not spend each other's).
+   */
+  @TestFactory
+  Stream<DynamicTest> concurrentRounds_leaveNoStaleEntry() {
+    return LongStream.range(FIRST, FIRST + 20)
+        .mapToObj(seed -> DynamicTest.dynamicTest("seed=" + seed, () -> concurrentRun(seed)));
+  }
+
+  private static final String[] FREE_CAPS = {
+    "fs.* fs:/**",
+    "fs.read fs:/a/**",
+    "tool.call tool:gh/*",
+    "tool.call tool:gh/get approval",
+    "fs.write fs:/b/** until=2026-01-01T00:00:20Z",
+    "fs.read fs:/b/x"
+  };
+
+  private static void concurrentRun(long seed) throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    ExecutionGraph graph =
+        ExecutionGraph.newBuilder().clock(clock).random(new SplittableRandom(seed)).build();
+    ReloadingEngine engine = new ReloadingEngine();
+    Authorizer cached =
+        Authorizer.newBuilder().graph(graph).policyEngine(engine).decisionCache(10_000).build();
+    Authorizer plain =
+        Authorizer.newBuilder().graph(graph).policyEngine(engine).decisionCache(0).build();
+    java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    graph.spawn(
+        NodeSpec.builder("root")
+            .principal("user:r")
+            .capabilities(FREE_CAPS)
+            .ttl(Duration.ofMinutes(5))
+            .build());
+    ids.add("root");
+    java.util.concurrent.atomic.AtomicInteger next =
+        new java.util.concurrent.atomic.AtomicInteger();
+    for (int round = 0; round < 15; round++) {
+      int r = round;
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        long threadSeed = seed * 1_000_003L + round * 31L + t;
+        done.add(
+            pool.submit(
+                () -> {
+                  SplittableRandom rnd = new SplittableRandom(threadSeed);
+                  for (int i = 0; i < 150; i++) {
+                    List<String> known = new ArrayList<>(ids);
+                    String some = known.get(rnd.nextInt(known.size()));
+                    int op = rnd.nextInt(20);
+                    try {
+                      if (op < 3) {
+                        String id = "c" + next.incrementAndGet();
+                        NodeSpec.Builder b =
+                            NodeSpec.builder(id)
+                                .capabilities(pick(rnd, FREE_CAPS, 1 + rnd.nextInt(3)));
+                        if (rnd.nextInt(4) == 0) {
+                          b.claims(rnd.nextBoolean() ? "fs:/a/x" : "fs:/b/**").holdOnConflict();
+                        }
+                        graph.spawn(some, b.build());
+                        ids.add(id);
+                      } else if (op == 3 && !some.equals("root")) {
+                        graph.revoke(some, "t");
+                      } else if (op == 4 && !some.equals("root")) {
+                        graph.complete(some);
+                      } else if (op == 5 && rnd.nextInt(10) == 0) {
+                        engine.version.incrementAndGet();
+                      } else {
+                        cached.authorize(
+                            AuthorizationRequest.of(
+                                some,
+                                ACTIONS[rnd.nextInt(ACTIONS.length)],
+                                RESOURCES[rnd.nextInt(RESOURCES.length)]));
+                      }
+                    } catch (ExecutionGraphException | IllegalArgumentException expected) {
+                      // refused spawns (attenuation, inactive parents, claims) are part of the mix
+                    }
+                  }
+                }));
+      }
+      for (var f : done) {
+        f.get();
+      }
+      pool.shutdown();
+      if (round % 3 == 2) {
+        clock.advance(Duration.ofSeconds(7));
+      }
+      for (String id : ids) {
+        for (String action : ACTIONS) {
+          for (String resource : RESOURCES) {
+            for (boolean approved : new boolean[] {false, true}) {
+              AuthorizationRequest q = AuthorizationRequest.of(id, action, resource);
+              if (approved) {
+                q = q.withApproval();
+              }
+              assertThat(summary(cached.authorize(q)))
+                  .as("seed=%d round=%d %s", seed, r, q)
+                  .isEqualTo(summary(plain.authorize(q)));
+            }
+          }
+        }
+      }
+    }
+    assertThat(cached.cacheStats().hits()).as("seed=%d cache hits", seed).isPositive();
+  }
+
   @org.junit.jupiter.api.Test
   void theCachedRunsDoAnswerFromTheCache() {
     long hits = 0;
