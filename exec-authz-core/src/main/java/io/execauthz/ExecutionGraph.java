@@ -5,17 +5,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -70,6 +66,9 @@ public final class ExecutionGraph {
   private final LinkedHashSet<Node> held = new LinkedHashSet<>();
   private int live;
   private long seq;
+  // when the live count may be stale: a node with children ended, or a live node's deadline came
+  private boolean endedSinceSweep;
+  private Instant nextDeadline = Instant.MAX;
   // replaced (never mutated) under lock; read without it
   private volatile Claim[] claims = new Claim[0];
 
@@ -242,7 +241,7 @@ public final class ExecutionGraph {
           }
           p.children.removeIf(c -> !c.live);
           if (p.children.size() >= maxFanOut) {
-            sweepExpired(now);
+            sweepEnded(now);
             p.children.removeIf(c -> !c.live);
           }
           if (p.children.size() >= maxFanOut) {
@@ -269,7 +268,7 @@ public final class ExecutionGraph {
       }
       checkPrincipal(principal, spec.id());
       if (live >= maxLiveNodes) {
-        sweepExpired(now);
+        sweepEnded(now);
         if (live >= maxLiveNodes) {
           throw new ExecutionGraphException(
               GraphError.LIMIT,
@@ -292,6 +291,9 @@ public final class ExecutionGraph {
       Node n = new Node(this, spec, principal, parents, deadline, trace, ++seq, initial);
       nodes.put(n.id, n);
       live++;
+      if (deadline.isBefore(nextDeadline)) {
+        nextDeadline = deadline;
+      }
       for (Node p : parents) {
         p.children.add(n);
       }
@@ -353,7 +355,13 @@ public final class ExecutionGraph {
       n.own = to; // visible to every reader from here on
       held.remove(n);
       n.started.complete(to);
-      releaseSubtree(n, now);
+      // O(1) in the size of the subtree: its nodes see the end through their lineage at once;
+      // the claims they held are dropped here, their held nodes cancelled by reconcile, and the
+      // rest of their bookkeeping is swept lazily (sweepEnded)
+      release(n);
+      endedSinceSweep |= !n.children.isEmpty();
+      n.children = new ArrayList<>(0);
+      pruneClaims(now);
       reconcile(now);
     } finally {
       lock.unlock();
@@ -368,77 +376,58 @@ public final class ExecutionGraph {
     return true;
   }
 
-  /** Releases what the subtree of {@code root} no longer needs; under lock. */
-  private void releaseSubtree(Node root, Instant now) {
-    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    ArrayDeque<Node> todo = new ArrayDeque<>();
-    todo.add(root);
-    boolean claimsChanged = false;
-    while (!todo.isEmpty()) {
-      Node n = todo.poll();
-      if (!seen.add(n)) {
-        continue;
-      }
-      if (n.own == NodeState.HELD) {
-        n.own = NodeState.CANCELLED;
-        n.endReason = "parent ended";
-        held.remove(n);
-        n.started.complete(NodeState.CANCELLED);
-      }
-      claimsChanged |= release(n);
-      todo.addAll(n.children);
-      n.children = new ArrayList<>(0);
-    }
-    if (claimsChanged) {
-      rebuildClaims();
-    }
-  }
-
-  /** Marks one node as no longer live; returns whether it held claims. Under lock. */
-  private boolean release(Node n) {
+  /** Marks one node as no longer live. Under lock. */
+  private void release(Node n) {
     if (n.live) {
       n.live = false;
       live--;
     }
-    if (n.released) {
-      return false;
-    }
     n.released = true;
-    return !n.claims.isEmpty() && n.own != NodeState.HELD && n.own != NodeState.CANCELLED;
   }
 
   /**
-   * Observes the clock: releases the claims of nodes past their deadline, cancels held nodes whose
-   * parent ended, and starts held nodes no conflicting claim blocks any more. Every graph operation
-   * does this first; call it to have held nodes start promptly after a deadline.
+   * Observes the clock and finishes the bookkeeping of ended subtrees: releases the claims of nodes
+   * past their deadline, cancels held nodes whose parent ended, starts held nodes no conflicting
+   * claim blocks any more, and forgets the children of ended nodes. Graph operations do the parts
+   * they need; call it to have held nodes start promptly after a deadline.
    */
   public void sweep() {
     lock.lock();
     try {
       Instant now = clock.instant();
-      sweepExpired(now);
+      sweepEnded(now);
       reconcile(now);
     } finally {
       lock.unlock();
     }
   }
 
-  private void sweepExpired(Instant now) {
-    boolean changed = false;
+  /** Releases every node that has ended (itself, through an ancestor, or by its deadline). */
+  private void sweepEnded(Instant now) {
+    Instant next = Instant.MAX;
     for (Node n : nodes.values()) {
-      if (n.live && !now.isBefore(n.deadline)) {
-        if (n.own == NodeState.HELD) {
-          n.own = NodeState.CANCELLED;
-          n.endReason = "deadline passed";
-          held.remove(n);
-          n.started.complete(NodeState.CANCELLED);
-        }
-        changed |= release(n);
+      if (!n.live) {
+        continue;
       }
+      NodeState s = n.stateAt(now);
+      if (s == NodeState.ACTIVE || s == NodeState.HELD) {
+        if (n.deadline.isBefore(next)) {
+          next = n.deadline;
+        }
+        continue;
+      }
+      if (n.own == NodeState.HELD) {
+        n.own = NodeState.CANCELLED;
+        n.endReason = "deadline passed";
+        held.remove(n);
+        n.started.complete(NodeState.CANCELLED);
+      }
+      release(n);
+      n.children = new ArrayList<>(0);
     }
-    if (changed) {
-      rebuildClaims();
-    }
+    nextDeadline = next;
+    endedSinceSweep = false;
+    pruneClaims(now);
   }
 
   /** Cancels or starts held nodes as the graph now allows; under lock. */
@@ -446,13 +435,7 @@ public final class ExecutionGraph {
     if (held.isEmpty()) {
       return;
     }
-    boolean expiredClaims = false;
-    for (Claim c : claims) {
-      expiredClaims |= !now.isBefore(c.holder().deadline);
-    }
-    if (expiredClaims) {
-      sweepExpired(now);
-    }
+    pruneClaims(now);
     for (Node n : new ArrayList<>(held)) {
       boolean parentEnded = false;
       for (Node p : n.parents) {
@@ -513,14 +496,25 @@ public final class ExecutionGraph {
     claims = out;
   }
 
-  private void rebuildClaims() {
-    List<Claim> out = new ArrayList<>();
-    for (Claim c : claims) {
-      if (!c.holder().released) {
+  /**
+   * Drops the claims of holders no longer active (ended, under an ended ancestor, or past their
+   * deadline). A new array only when something is dropped: the authorizer's cache keys on it.
+   */
+  private void pruneClaims(Instant now) {
+    Claim[] current = claims;
+    List<Claim> out = null;
+    for (int i = 0; i < current.length; i++) {
+      Claim c = current[i];
+      boolean keep = !c.holder().released && c.holder().stateAt(now) == NodeState.ACTIVE;
+      if (!keep && out == null) {
+        out = new ArrayList<>(java.util.Arrays.asList(current).subList(0, i));
+      } else if (keep && out != null) {
         out.add(c);
       }
     }
-    claims = out.toArray(Claim[]::new);
+    if (out != null) {
+      claims = out.toArray(Claim[]::new);
+    }
   }
 
   /** The active claims, for the authorizer's CLAIMED check. */
@@ -560,10 +554,14 @@ public final class ExecutionGraph {
     return n.started.copy();
   }
 
-  /** The number of nodes currently active or held (nodes past their deadline until swept). */
+  /** The number of nodes currently active or held. Sweeps first: linear in the graph's size. */
   public int liveNodes() {
     lock.lock();
     try {
+      Instant now = clock.instant();
+      if (endedSinceSweep || !now.isBefore(nextDeadline)) {
+        sweepEnded(now);
+      }
       return live;
     } finally {
       lock.unlock();
