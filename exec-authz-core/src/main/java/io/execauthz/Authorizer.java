@@ -331,7 +331,7 @@ public final class Authorizer {
             : gate(req, levels, view, node, now, (ExecutionGraph.Claim[]) claims);
     if (gate.deny() != null) {
       if (entry == null && key != null) {
-        cache.put(key, new DecisionCache.Entry(gate, null, 0, 0));
+        cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
       }
       return deny(id, gate.deny(), gate.detail(), path);
     }
@@ -343,13 +343,14 @@ public final class Authorizer {
             levels, gate.usable(), req.approved(), req.action(), gate.resource(), now, plan);
     if (exhausted != null) {
       if (entry == null && key != null) {
-        cache.put(key, new DecisionCache.Entry(gate, null, 0, 0));
+        cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
       }
       return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, path);
     }
 
     // policy: cached for the same engine version and second, else evaluated
     long version = engine.version();
+    boolean readsTime = engine.readsTime();
     long second = now.getEpochSecond();
     PolicyDecision pd;
     if (entry != null && entry.policyValid(version, second)) {
@@ -360,7 +361,7 @@ public final class Authorizer {
               new PolicyRequest(
                   view, req.action(), req.resource(), req.args(), req.approved(), now));
       if (key != null && pd != null && pd.errors().isEmpty()) {
-        cache.put(key, new DecisionCache.Entry(gate, pd, version, second));
+        cache.put(key, new DecisionCache.Entry(gate, pd, version, readsTime, second));
       }
     }
     if (pd == null) {

@@ -15,10 +15,11 @@ import java.util.Map;
  * the very one it was computed against and until the earliest {@code until} of a matching
  * capability (or the deadline of a claim that refused it); and, beside it, the policy engine's
  * answer, valid only for the same engine {@link io.execauthz.spi.PolicyEngine#version() version}
- * and the same second (policies can read the time). Budgets are planned and consumed live on every
- * request. Invalid entries are not served; they are replaced or evicted by size. So a cached
- * decision is never served after a revocation, a completion, a deadline, a policy reload, a claim
- * change or a budget change that affects it (invariant 5).
+ * and, when the engine {@link io.execauthz.spi.PolicyEngine#readsTime() reads the time}, the same
+ * second. Budgets are planned and consumed live on every request. Invalid entries are not served;
+ * they are replaced or evicted by size. So a cached decision is never served after a revocation, a
+ * completion, a deadline, a policy reload, a claim change or a budget change that affects it
+ * (invariant 5).
  *
  * <p>Thread-safe.
  */
@@ -90,9 +91,10 @@ final class DecisionCache {
       Instant validUntil) {}
 
   /** A gate outcome with, once computed, the policy engine's answer. */
-  record Entry(Gate gate, PolicyDecision policy, long policyVersion, long epochSecond) {
+  record Entry(
+      Gate gate, PolicyDecision policy, long policyVersion, boolean readsTime, long epochSecond) {
     boolean policyValid(long version, long second) {
-      return policy != null && policyVersion == version && epochSecond == second;
+      return policy != null && policyVersion == version && (!readsTime || epochSecond == second);
     }
   }
 

@@ -94,6 +94,12 @@ public final class CedarPolicyEngine implements PolicyEngine {
     return store.version();
   }
 
+  /** Only when a policy in force mentions {@code now}. */
+  @Override
+  public boolean readsTime() {
+    return store.readsTime();
+  }
+
   /** The store this engine reads. */
   public PolicyStore store() {
     return store;

@@ -172,6 +172,14 @@ public final class PolicyStore implements AutoCloseable {
     return current;
   }
 
+  /**
+   * Whether a policy in force may read the request time ({@code context.now}); when none does,
+   * decisions can be cached across seconds.
+   */
+  public boolean readsTime() {
+    return current.readsTime();
+  }
+
   NativeThreads threads() {
     return threads;
   }

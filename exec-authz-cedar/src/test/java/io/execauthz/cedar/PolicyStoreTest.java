@@ -262,4 +262,18 @@ final class PolicyStoreTest {
     assertThat(r.applied()).isTrue();
     assertThat(r.warnings()).isNotEmpty();
   }
+
+  @org.junit.jupiter.api.Test
+  void readsTime_onlyWhenAPolicyMentionsNow() {
+    try (PolicyStore timeless = PolicyStore.of("permit(principal, action, resource);");
+        PolicyStore timed =
+            PolicyStore.of(
+                "permit(principal, action, resource) when { context.now < 1893456000 };")) {
+      org.assertj.core.api.Assertions.assertThat(timeless.readsTime()).isFalse();
+      org.assertj.core.api.Assertions.assertThat(timed.readsTime()).isTrue();
+      org.assertj.core.api.Assertions.assertThat(CedarPolicyEngine.of(timed).readsTime()).isTrue();
+      org.assertj.core.api.Assertions.assertThat(CedarPolicyEngine.of(timeless).readsTime())
+          .isFalse();
+    }
+  }
 }

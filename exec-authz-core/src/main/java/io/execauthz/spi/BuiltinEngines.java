@@ -18,6 +18,11 @@ enum BuiltinEngines implements PolicyEngine {
   }
 
   @Override
+  public boolean readsTime() {
+    return false;
+  }
+
+  @Override
   public String toString() {
     return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }

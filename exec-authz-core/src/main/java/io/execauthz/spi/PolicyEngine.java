@@ -9,9 +9,10 @@ package io.execauthz.spi;
  * request with {@code Reason.ERROR}; so does a decision that lists errors.
  *
  * <p><b>Contract with the decision cache.</b> An answer must be a function of the {@link
- * PolicyRequest} (its time counted in whole seconds) and of {@link #version()}: an engine whose
- * answers change for any other reason — reloaded policies, a changed data source — must change its
- * version, or the authorizer may keep serving the earlier answer. Error answers are never cached.
+ * PolicyRequest} (its time counted in whole seconds, if {@link #readsTime()}) and of {@link
+ * #version()}: an engine whose answers change for any other reason — reloaded policies, a changed
+ * data source — must change its version, or the authorizer may keep serving the earlier answer.
+ * Error answers are never cached.
  */
 public interface PolicyEngine {
 
@@ -25,6 +26,15 @@ public interface PolicyEngine {
    */
   default long version() {
     return 0;
+  }
+
+  /**
+   * Whether answers may depend on the request time ({@link PolicyRequest#now()}). When false, the
+   * decision cache keeps an answer across seconds; when true (the safe default), only within the
+   * same second. Read on every request, with {@link #version()}.
+   */
+  default boolean readsTime() {
+    return true;
   }
 
   /** Permits everything the execution graph allows (for users without policies, and tests). */

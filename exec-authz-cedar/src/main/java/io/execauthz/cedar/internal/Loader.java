@@ -43,6 +43,9 @@ public final class Loader {
 
   private record Parsed(String id, PolicyText where, PolicyText.Statement statement) {}
 
+  private static final java.util.regex.Pattern MENTIONS_NOW =
+      java.util.regex.Pattern.compile("\\bnow\\b");
+
   private static final Schema EMPTY =
       new Schema(Schema.JsonOrCedar.Cedar, Optional.empty(), Optional.of(""));
 
@@ -142,7 +145,11 @@ public final class Loader {
     if (!errors.isEmpty()) {
       return new Outcome(null, errors, warnings);
     }
-    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations);
+    boolean readsTime = false;
+    for (Parsed p : parsed) {
+      readsTime |= MENTIONS_NOW.matcher(p.statement().text()).find();
+    }
+    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations, readsTime);
     snapshot.tryCache();
     return new Outcome(snapshot, errors, warnings);
   }

@@ -18,6 +18,7 @@ public final class Snapshot {
   private final SchemaInfo schema;
   private final List<String> ids;
   private final Map<String, String> locations;
+  private final boolean readsTime;
   private volatile boolean policiesCached;
 
   Snapshot(
@@ -25,23 +26,33 @@ public final class Snapshot {
       PolicySet policies,
       SchemaInfo schema,
       List<String> ids,
-      Map<String, String> locations) {
+      Map<String, String> locations,
+      boolean readsTime) {
     this.version = version;
     this.policies = policies;
     this.schema = schema;
     this.ids = List.copyOf(ids);
     this.locations = Map.copyOf(locations);
+    this.readsTime = readsTime;
   }
 
   /** A copy of this snapshot's content under a new version number. */
   public Snapshot withVersion(long version) {
-    Snapshot s = new Snapshot(version, policies, schema, ids, locations);
+    Snapshot s = new Snapshot(version, policies, schema, ids, locations, readsTime);
     s.policiesCached = policiesCached;
     return s;
   }
 
   public long version() {
     return version;
+  }
+
+  /**
+   * Whether some policy may read the request time: it mentions {@code now} anywhere (a
+   * conservative, textual test — a string or comment saying "now" counts too).
+   */
+  public boolean readsTime() {
+    return readsTime;
   }
 
   public PolicySet policies() {
