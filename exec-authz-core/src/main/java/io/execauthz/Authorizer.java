@@ -231,6 +231,9 @@ public final class Authorizer {
       Decision d,
       AtomicLong[] reserved) {
     if (d instanceof Decision.Permit) {
+      if (audit == AuditSink.discarding()) {
+        return d; // nothing is kept, so nothing is built
+      }
       try {
         audit.record(record(now, request, view, grantId, d));
         return d;
@@ -246,6 +249,9 @@ public final class Authorizer {
 
   private void recordDeny(
       Instant now, AuthorizationRequest request, ExecutionView view, String grantId, Decision d) {
+    if (audit == AuditSink.discarding()) {
+      return;
+    }
     try {
       audit.record(record(now, request, view, grantId, d));
     } catch (Throwable e) {
@@ -338,9 +344,7 @@ public final class Authorizer {
 
     // budgets at every level, always live
     AtomicLong[] plan = new AtomicLong[levels.length];
-    String exhausted =
-        planBudgets(
-            levels, gate.usable(), req.approved(), req.action(), gate.resource(), now, plan);
+    String exhausted = planBudgets(gate.budgets(), levels, plan);
     if (exhausted != null) {
       if (entry == null && key != null) {
         cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
@@ -425,7 +429,7 @@ public final class Authorizer {
       resource = Resource.parse(req.resource());
     } catch (CapabilitySyntaxException e) {
       return new DecisionCache.Gate(
-          Reason.ERROR, "malformed request: " + e.getMessage(), null, null, claims, Instant.MAX);
+          Reason.ERROR, "malformed request: " + e.getMessage(), null, claims, Instant.MAX);
     }
     Instant validUntil = Instant.MAX;
     for (Level level : levels) {
@@ -460,7 +464,6 @@ public final class Authorizer {
               + " on "
               + req.resource(),
           null,
-          null,
           claims,
           validUntil);
     }
@@ -475,7 +478,6 @@ public final class Authorizer {
           return new DecisionCache.Gate(
               Reason.CLAIMED,
               req.resource() + " lies in claim " + c.pattern() + " held by node '" + h.id + "'",
-              null,
               null,
               claims,
               h.deadline.isBefore(validUntil) ? h.deadline : validUntil);
@@ -497,33 +499,49 @@ public final class Authorizer {
           Reason.APPROVAL_REQUIRED,
           "'" + covering.get(0) + "' needs approval for " + action + " on " + req.resource(),
           null,
+          claims,
+          validUntil);
+    }
+    DecisionCache.Budgets budgets = budgets(levels, usable, req.approved(), action, resource, now);
+    if (budgets == null) {
+      return new DecisionCache.Gate(
+          Reason.BUDGET_EXHAUSTED,
+          "an ancestor of node '"
+              + view.nodeId()
+              + "' has no capability for "
+              + action
+              + " on "
+              + req.resource(),
           null,
           claims,
           validUntil);
     }
-    return new DecisionCache.Gate(null, null, resource, usable, claims, validUntil);
+    return new DecisionCache.Gate(null, null, budgets, claims, validUntil);
   }
 
   /**
-   * Picks, at each level of the lineage, the budget counter a permit would consume (null where an
-   * unbudgeted capability covers the request). Returns a detail if some level is exhausted.
+   * Which budget counters a permit could draw on, level by level: {@code null} where an unbudgeted
+   * capability serves the request (nothing to spend there), else the counters of the serving
+   * capabilities, in order. Depends only on what the gate depends on, so it is cached with it.
+   * Returns null when some ancestor has no capability serving the request.
    */
-  private static String planBudgets(
+  private static DecisionCache.Budgets budgets(
       Level[] levels,
       boolean[] usable,
       boolean approved,
       String action,
       ResourcePattern resource,
-      Instant now,
-      AtomicLong[] plan) {
+      Instant now) {
+    AtomicLong[][] counters = new AtomicLong[levels.length][];
+    Capability[][] spending = new Capability[levels.length][];
+    boolean any = false;
     for (int level = 0; level < levels.length; level++) {
       Level n = levels[level];
       Capability[] caps = n.levelCapabilities();
-      AtomicLong[] budgets = n.levelBudgets();
+      AtomicLong[] all = n.levelBudgets();
       boolean found = false;
       boolean free = false;
-      AtomicLong pick = null;
-      Capability spent = null;
+      List<Integer> budgeted = new ArrayList<>(1);
       for (int i = 0; i < caps.length && !free; i++) {
         Capability c = caps[i];
         boolean candidate =
@@ -536,28 +554,54 @@ public final class Authorizer {
           continue;
         }
         found = true;
-        AtomicLong b = budgets[i];
-        if (b == null) {
+        if (all[i] == null) {
           free = true;
-        } else if (pick == null && b.get() > 0) {
-          pick = b;
-        } else if (spent == null) {
-          spent = c;
+        } else {
+          budgeted.add(i);
         }
       }
       if (!found) {
-        return "no capability of ancestor '"
-            + n.levelId()
-            + "' covers "
-            + action
-            + " on "
-            + resource;
+        return null;
       }
-      if (free) {
+      if (!free) {
+        counters[level] = new AtomicLong[budgeted.size()];
+        spending[level] = new Capability[budgeted.size()];
+        for (int k = 0; k < budgeted.size(); k++) {
+          counters[level][k] = all[budgeted.get(k)];
+          spending[level][k] = caps[budgeted.get(k)];
+        }
+        any = true;
+      }
+    }
+    return new DecisionCache.Budgets(any ? counters : null, spending);
+  }
+
+  /**
+   * Picks, at each budgeted level, the first counter with calls left. Returns a detail naming the
+   * used-up budget if some level has none.
+   */
+  private static String planBudgets(DecisionCache.Budgets b, Level[] levels, AtomicLong[] plan) {
+    if (b.counters() == null) {
+      return null;
+    }
+    for (int level = 0; level < plan.length; level++) {
+      AtomicLong[] candidates = b.counters()[level];
+      if (candidates == null) {
         continue;
       }
+      AtomicLong pick = null;
+      for (AtomicLong c : candidates) {
+        if (c.get() > 0) {
+          pick = c;
+          break;
+        }
+      }
       if (pick == null) {
-        return "the budget of '" + spent + "' on node '" + n.levelId() + "' is used up";
+        return "the budget of '"
+            + b.capabilities()[level][0]
+            + "' on node '"
+            + levels[level].levelId()
+            + "' is used up";
       }
       plan[level] = pick;
     }

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.execauthz.spi.PolicyDecision;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fast-path decision cache (ARCHITECTURE §3 step 3), behind the authorizer.
@@ -53,7 +54,8 @@ final class DecisionCache {
       int h = System.identityHashCode(subject);
       h = 31 * h + action.hashCode();
       h = 31 * h + resource.hashCode();
-      h = 31 * h + (args.isEmpty() ? 0 : args.hashCode());
+      // args are compared by equals but left out of the hash: hashing a nested map on every
+      // request costs more than the rare collision between calls differing only in arguments
       this.hash = 31 * h + (approved ? 1 : 0);
     }
 
@@ -77,18 +79,18 @@ final class DecisionCache {
    * The outcome of the gate, claims and approval checks for one request.
    *
    * @param deny the reason they refused it, or null when they passed
-   * @param resource the parsed resource (when they passed)
-   * @param usable which of the node's capabilities may serve it (when they passed)
+   * @param budgets the budget counters a permit could draw on (when they passed)
    * @param claims the graph's claim set it was computed against (null for a grant's view)
    * @param validUntil the instant from which it may no longer hold
    */
-  record Gate(
-      Reason deny,
-      String detail,
-      ResourcePattern resource,
-      boolean[] usable,
-      Object claims,
-      Instant validUntil) {}
+  record Gate(Reason deny, String detail, Budgets budgets, Object claims, Instant validUntil) {}
+
+  /**
+   * Per level of the lineage, the budget counters serving a request (null where an unbudgeted
+   * capability serves it), and their capabilities for messages; {@code counters} is null when no
+   * level has a budget to spend.
+   */
+  record Budgets(AtomicLong[][] counters, Capability[][] capabilities) {}
 
   /** A gate outcome with, once computed, the policy engine's answer. */
   record Entry(
