@@ -23,6 +23,7 @@ import io.execauthz.Authorizer;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.JsonLinesAuditSink;
+import io.execauthz.NodeSpec;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyStore;
 import java.io.IOException;
@@ -56,9 +57,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * a bare cedar-java {@code isAuthorized} on the same ten policies, the same entities (the node and
  * its ancestors) and the same context as our pipeline sends; {@code uncached} is our whole pipeline
  * with the decision cache off — graph liveness, capability gate, claims, approval, budgets, the
- * Cedar engine, and an audit record appended to a hash-chained JSON-lines file (no fsync). The
- * decision cache's benchmarks ({@code cachedHit}, {@code cachedZipf}) belong here too, measured in
- * the same run.
+ * Cedar engine, and an audit record appended to a hash-chained JSON-lines file (no fsync). With the
+ * decision cache on: {@code cachedHit} asks the same request again (audit records discarded: the
+ * decision path alone), {@code cachedHitAudited} the same with every record appended to the
+ * JSON-lines file, and {@code cachedZipf} spreads requests over 10,000 nodes by a Zipf law (s =
+ * 1.1), as many agents calling tools would. One of the ten policies reads {@code context.now}, so
+ * the cache re-asks Cedar once per key per second.
  *
  * <p>{@code schema=default}: both send the default schema (natively cached) and have Cedar validate
  * each request against it, which is what our engine does unless told {@code noSchema()}. {@code
@@ -91,6 +95,22 @@ public class AuthorizeBenchmark {
   private Path auditFile;
   private io.execauthz.AuthorizationRequest request;
 
+  // cached: the same graph and policies, with the decision cache on
+  private Authorizer cached;
+  private Authorizer cachedAudited;
+
+  // cachedZipf: 10,000 task nodes, requests drawn by a Zipf law
+  private static final int ZIPF_NODES = 10_000;
+  private static final int ZIPF_DRAWS = 1 << 16;
+  private Authorizer zipf;
+  private io.execauthz.AuthorizationRequest[] zipfRequests;
+
+  /** Each thread walks the precomputed Zipf draws from its own offset. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int next = (int) (Thread.currentThread().getId() * 7919);
+  }
+
   private static EntityTypeName type(String name) {
     return EntityTypeName.parse(name).orElseThrow();
   }
@@ -120,6 +140,57 @@ public class AuthorizeBenchmark {
             .decisionCache(0)
             .build();
     request = Fixtures.request();
+    cached = Authorizer.newBuilder().graph(graph).policyEngine(CedarPolicyEngine.of(store)).build();
+    cachedAudited =
+        Authorizer.newBuilder()
+            .graph(graph)
+            .policyEngine(CedarPolicyEngine.of(store))
+            .auditSink(audit)
+            .build();
+    Fixtures.check(cachedHit().isPermit(), "cachedHit does not permit");
+    Fixtures.check(cachedHitAudited().isPermit(), "cachedHitAudited does not permit");
+
+    ExecutionGraph wide = Fixtures.agentRun(ExecutionGraph.newBuilder().maxFanOut(2_000));
+    for (int w = 0; w < ZIPF_NODES / 1_000; w++) {
+      wide.spawn(
+          "batch-1",
+          NodeSpec.builder("zw-" + w)
+              .kind("worker")
+              .principal("agent:coder")
+              .capabilities(Fixtures.TASK_CAPABILITIES)
+              .build());
+      for (int t = 0; t < 1_000; t++) {
+        wide.spawn(
+            "zw-" + w,
+            NodeSpec.builder("zt-" + w + "-" + t)
+                .kind("task")
+                .capabilities(Fixtures.TASK_CAPABILITIES)
+                .build());
+      }
+    }
+    zipf =
+        Authorizer.newBuilder()
+            .graph(wide)
+            .policyEngine(CedarPolicyEngine.of(store))
+            .decisionCache(ZIPF_NODES)
+            .build();
+    double[] cdf = new double[ZIPF_NODES];
+    double sum = 0;
+    for (int k = 0; k < ZIPF_NODES; k++) {
+      sum += 1 / Math.pow(k + 1, 1.1);
+      cdf[k] = sum;
+    }
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
+    zipfRequests = new io.execauthz.AuthorizationRequest[ZIPF_DRAWS];
+    for (int i = 0; i < ZIPF_DRAWS; i++) {
+      int k = java.util.Arrays.binarySearch(cdf, rnd.nextDouble() * sum);
+      int rank = k >= 0 ? k : -k - 1;
+      zipfRequests[i] =
+          io.execauthz.AuthorizationRequest.of(
+                  "zt-" + rank / 1_000 + "-" + rank % 1_000, Fixtures.ACTION, Fixtures.RESOURCE)
+              .withArgs(Fixtures.ARGS);
+    }
+    Fixtures.check(zipf.authorize(zipfRequests[0]).isPermit(), "cachedZipf does not permit");
 
     Fixtures.check(rawCedar(), "rawCedar does not permit: " + rawResponse());
     Decision d = uncached();
@@ -131,6 +202,8 @@ public class AuthorizeBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     Fixtures.check(uncached().isPermit(), "uncached stopped permitting");
+    Fixtures.check(cachedHit().isPermit(), "cachedHit stopped permitting");
+    Fixtures.check(zipf.authorize(zipfRequests[1]).isPermit(), "cachedZipf stopped permitting");
     audit.close();
     store.close();
     Files.deleteIfExists(auditFile);
@@ -150,6 +223,22 @@ public class AuthorizeBenchmark {
   @Benchmark
   public Decision uncached() {
     return authorizer.authorize(request);
+  }
+
+  @Benchmark
+  public Decision cachedHit() {
+    return cached.authorize(request);
+  }
+
+  @Benchmark
+  public Decision cachedHitAudited() {
+    return cachedAudited.authorize(request);
+  }
+
+  @Benchmark
+  public Decision cachedZipf(Cursor cursor) {
+    int i = cursor.next++ & (ZIPF_DRAWS - 1);
+    return zipf.authorize(zipfRequests[i]);
   }
 
   /**
