@@ -288,7 +288,9 @@ public final class ExecutionGraph {
                 + "'");
       }
       NodeState initial = conflict == null ? NodeState.ACTIVE : NodeState.HELD;
-      Node n = new Node(this, spec, principal, parents, deadline, trace, ++seq, initial);
+      CapabilitySet caps =
+          parents.length == 0 ? spec.capabilities() : shared(spec.capabilities(), parents[0]);
+      Node n = new Node(this, spec, caps, principal, parents, deadline, trace, ++seq, initial);
       nodes.put(n.id, n);
       live++;
       if (deadline.isBefore(nextDeadline)) {
@@ -400,6 +402,26 @@ public final class ExecutionGraph {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The child's capabilities, made of its parent's very objects where they are equal: children
+   * mostly keep some of their parent's capabilities as they are, and a parsed capability's text and
+   * segments are most of a node's weight.
+   */
+  private static CapabilitySet shared(CapabilitySet asked, Node parent) {
+    if (asked.equals(parent.capabilities)) {
+      return parent.capabilities;
+    }
+    List<Capability> theirs = parent.capabilities.asList();
+    List<Capability> out = new ArrayList<>(asked.size());
+    boolean reused = false;
+    for (Capability c : asked) {
+      int i = theirs.indexOf(c);
+      out.add(i < 0 ? c : theirs.get(i));
+      reused |= i >= 0;
+    }
+    return reused ? CapabilitySet.of(out) : asked;
   }
 
   /** Releases every node that has ended (itself, through an ancestor, or by its deadline). */

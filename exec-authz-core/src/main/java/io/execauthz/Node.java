@@ -46,6 +46,7 @@ final class Node implements ExecutionNode, Level {
   Node(
       ExecutionGraph graph,
       NodeSpec spec,
+      CapabilitySet capabilities,
       String principal,
       Node[] parents,
       Instant deadline,
@@ -65,8 +66,8 @@ final class Node implements ExecutionNode, Level {
     }
     this.parentIds = List.copyOf(pids);
     this.depth = d;
-    this.capabilities = spec.capabilities();
-    this.caps = spec.capabilities().asList().toArray(Capability[]::new);
+    this.capabilities = capabilities;
+    this.caps = capabilities.asList().toArray(Capability[]::new);
     this.budgets = new AtomicLong[caps.length];
     for (int i = 0; i < caps.length; i++) {
       if (caps[i].maxCalls().isPresent()) {
