@@ -43,7 +43,10 @@ public final class Authorizer {
   private final AuditSink audit;
   private final DecisionCache cache;
   private final String idPrefix;
+  // decision ids are handed out in blocks per thread, so threads do not contend on one counter
+  private static final int ID_BLOCK = 1024;
   private final AtomicLong ids = new AtomicLong();
+  private final ThreadLocal<long[]> idBlock = ThreadLocal.withInitial(() -> new long[] {0, 0});
 
   private final InstantSource clock;
   // budget counters of views decided without a graph, per node and capability set
@@ -199,7 +202,12 @@ public final class Authorizer {
   }
 
   private String nextId() {
-    return idPrefix + "-" + Long.toHexString(ids.incrementAndGet());
+    long[] block = idBlock.get(); // {next, end}
+    if (block[0] == block[1]) {
+      block[1] = ids.addAndGet(ID_BLOCK) + 1;
+      block[0] = block[1] - ID_BLOCK;
+    }
+    return idPrefix + "-" + Long.toHexString(block[0]++);
   }
 
   /** The clock's instant, or null when the clock failed (the request is then denied). */
