@@ -711,18 +711,12 @@ public final class Authorizer {
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
     /**
      * The execution graph to decide on. Without one, only {@link #authorize(ExecutionView,
      * AuthorizationRequest, String)} can permit (a tool server's authorizer).
      */
     public Builder graph(ExecutionGraph graph) {
-      once(this.graph, "graph");
+      SetOnce.once(this.graph, "graph");
       if (clock != null) {
         throw new IllegalStateException(
             "graph conflicts with clock: an authorizer with a graph uses the graph's clock");
@@ -736,7 +730,7 @@ public final class Authorizer {
      * is transparent: with it on, every decision equals the one made without it.
      */
     public Builder decisionCache(int maximumSize) {
-      once(this.cacheSize, "decisionCache");
+      SetOnce.once(this.cacheSize, "decisionCache");
       if (maximumSize < 0) {
         throw new IllegalArgumentException("decisionCache must be >= 0, was " + maximumSize);
       }
@@ -746,7 +740,7 @@ public final class Authorizer {
 
     /** The clock of an authorizer without a graph; the system clock by default. */
     public Builder clock(InstantSource clock) {
-      once(this.clock, "clock");
+      SetOnce.once(this.clock, "clock");
       if (graph != null) {
         throw new IllegalStateException(
             "clock conflicts with graph: an authorizer with a graph uses the graph's clock");
@@ -760,14 +754,14 @@ public final class Authorizer {
      * PolicyEngine#permitAll()} to rely on the graph alone).
      */
     public Builder policyEngine(PolicyEngine engine) {
-      once(this.engine, "policyEngine");
+      SetOnce.once(this.engine, "policyEngine");
       this.engine = Objects.requireNonNull(engine, "policyEngine");
       return this;
     }
 
     /** Where every decision is recorded; records are dropped by default. */
     public Builder auditSink(AuditSink sink) {
-      once(this.audit, "auditSink");
+      SetOnce.once(this.audit, "auditSink");
       this.audit = Objects.requireNonNull(sink, "auditSink");
       return this;
     }

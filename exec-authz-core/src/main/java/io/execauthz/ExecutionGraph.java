@@ -696,12 +696,6 @@ public final class ExecutionGraph {
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
     private static int positive(int v, String option) {
       if (v <= 0) {
         throw new IllegalArgumentException(option + " must be positive, was " + v);
@@ -711,56 +705,56 @@ public final class ExecutionGraph {
 
     /** The clock deadlines are measured on; the system clock by default. */
     public Builder clock(InstantSource clock) {
-      once(this.clock, "clock");
+      SetOnce.once(this.clock, "clock");
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /** The source of trace and span ids; a {@link SecureRandom} by default. */
     public Builder random(RandomGenerator random) {
-      once(this.random, "random");
+      SetOnce.once(this.random, "random");
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }
 
     /** The deepest a node may be (a root is at depth 0); 32 by default. */
     public Builder maxDepth(int maxDepth) {
-      once(this.maxDepth, "maxDepth");
+      SetOnce.once(this.maxDepth, "maxDepth");
       this.maxDepth = positive(maxDepth, "maxDepth");
       return this;
     }
 
     /** The most live children one node may have; 1,000 by default. */
     public Builder maxFanOut(int maxFanOut) {
-      once(this.maxFanOut, "maxFanOut");
+      SetOnce.once(this.maxFanOut, "maxFanOut");
       this.maxFanOut = positive(maxFanOut, "maxFanOut");
       return this;
     }
 
     /** The most live (active or held) nodes in the graph; 100,000 by default. */
     public Builder maxLiveNodes(int maxLiveNodes) {
-      once(this.maxLiveNodes, "maxLiveNodes");
+      SetOnce.once(this.maxLiveNodes, "maxLiveNodes");
       this.maxLiveNodes = positive(maxLiveNodes, "maxLiveNodes");
       return this;
     }
 
     /** The most capabilities one node may hold; 256 by default. */
     public Builder maxCapabilitiesPerNode(int max) {
-      once(this.maxCapabilities, "maxCapabilitiesPerNode");
+      SetOnce.once(this.maxCapabilities, "maxCapabilitiesPerNode");
       this.maxCapabilities = positive(max, "maxCapabilitiesPerNode");
       return this;
     }
 
     /** The most claims one node may make; 64 by default. */
     public Builder maxClaimsPerNode(int max) {
-      once(this.maxClaims, "maxClaimsPerNode");
+      SetOnce.once(this.maxClaims, "maxClaimsPerNode");
       this.maxClaims = positive(max, "maxClaimsPerNode");
       return this;
     }
 
     /** The lifetime of a root spawned without a ttl; one hour by default. */
     public Builder defaultTtl(Duration ttl) {
-      once(this.defaultTtl, "defaultTtl");
+      SetOnce.once(this.defaultTtl, "defaultTtl");
       Objects.requireNonNull(ttl, "defaultTtl");
       if (ttl.isNegative() || ttl.isZero()) {
         throw new IllegalArgumentException("defaultTtl must be positive, was " + ttl);

@@ -80,44 +80,38 @@ public record NodeSpec(
       this.id = Objects.requireNonNull(id, "id");
     }
 
-    private static void once(Object current, String option) {
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
     public Builder kind(String kind) {
-      once(this.kind, "kind");
+      SetOnce.once(this.kind, "kind");
       this.kind = Objects.requireNonNull(kind, "kind");
       return this;
     }
 
     public Builder principal(String principal) {
-      once(this.principal, "principal");
+      SetOnce.once(this.principal, "principal");
       this.principal = Objects.requireNonNull(principal, "principal");
       return this;
     }
 
     public Builder capabilities(CapabilitySet capabilities) {
-      once(this.capabilities, "capabilities");
+      SetOnce.once(this.capabilities, "capabilities");
       this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
       return this;
     }
 
     /** Parses each capability text (CONTRACT §1). */
     public Builder capabilities(String... capabilities) {
-      once(this.capabilities, "capabilities");
+      SetOnce.once(this.capabilities, "capabilities");
       return capabilities(CapabilitySet.parse(capabilities));
     }
 
     /** Parses each capability text (CONTRACT §1). */
     public Builder capabilities(Collection<String> capabilities) {
-      once(this.capabilities, "capabilities");
+      SetOnce.once(this.capabilities, "capabilities");
       return capabilities(CapabilitySet.parse(capabilities));
     }
 
     public Builder ttl(Duration ttl) {
-      once(this.ttl, "ttl");
+      SetOnce.once(this.ttl, "ttl");
       this.ttl = Objects.requireNonNull(ttl, "ttl");
       return this;
     }
@@ -129,7 +123,7 @@ public record NodeSpec(
 
     /** Parses each claim as a resource pattern. */
     public Builder claims(Collection<String> claims) {
-      once(this.claims, "claims");
+      SetOnce.once(this.claims, "claims");
       List<ResourcePattern> out = new ArrayList<>(claims.size());
       for (String c : claims) {
         out.add(ResourcePattern.parse(c));
@@ -140,19 +134,19 @@ public record NodeSpec(
 
     /** On a claim conflict, create the node held instead of refusing it. */
     public Builder holdOnConflict() {
-      once(this.hold, "holdOnConflict");
+      SetOnce.once(this.hold, "holdOnConflict");
       this.hold = Boolean.TRUE;
       return this;
     }
 
     public Builder attributes(Map<String, String> attributes) {
-      once(this.attributes, "attributes");
+      SetOnce.once(this.attributes, "attributes");
       this.attributes = new LinkedHashMap<>(attributes);
       return this;
     }
 
     public Builder trace(TraceContext trace) {
-      once(this.trace, "trace");
+      SetOnce.once(this.trace, "trace");
       this.trace = Objects.requireNonNull(trace, "trace");
       return this;
     }

@@ -127,12 +127,6 @@ public final class CedarPolicyEngine implements PolicyEngine {
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
     private static int positive(String option, int value, int max) {
       if (value < 1 || value > max) {
         throw new IllegalArgumentException(option + " must be within 1.." + max + ", was " + value);
@@ -142,35 +136,35 @@ public final class CedarPolicyEngine implements PolicyEngine {
 
     /** The policies to decide with (required). */
     public Builder store(PolicyStore store) {
-      once(this.store, "store");
+      SetOnce.once(this.store, "store");
       this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
     /** How deep {@code args} may nest (records and lists; 16 by default, at most 64). */
     public Builder maxArgsDepth(int levels) {
-      once(this.maxArgsDepth, "maxArgsDepth");
+      SetOnce.once(this.maxArgsDepth, "maxArgsDepth");
       this.maxArgsDepth = positive("maxArgsDepth", levels, 64);
       return this;
     }
 
     /** How many values {@code args} may hold in all (1,000 by default). */
     public Builder maxArgsValues(int values) {
-      once(this.maxArgsValues, "maxArgsValues");
+      SetOnce.once(this.maxArgsValues, "maxArgsValues");
       this.maxArgsValues = positive("maxArgsValues", values, 1_000_000);
       return this;
     }
 
     /** How many characters the strings and keys of {@code args} may hold (65,536 by default). */
     public Builder maxArgsChars(int chars) {
-      once(this.maxArgsChars, "maxArgsChars");
+      SetOnce.once(this.maxArgsChars, "maxArgsChars");
       this.maxArgsChars = positive("maxArgsChars", chars, 64 << 20);
       return this;
     }
 
     /** How many lineage nodes a request may send as entities (1,024 by default). */
     public Builder maxLineage(int nodes) {
-      once(this.maxLineage, "maxLineage");
+      SetOnce.once(this.maxLineage, "maxLineage");
       this.maxLineage = positive("maxLineage", nodes, 1_000_000);
       return this;
     }
@@ -180,7 +174,7 @@ public final class CedarPolicyEngine implements PolicyEngine {
      * s by default).
      */
     public Builder uncachedTimeout(Duration timeout) {
-      once(this.uncachedTimeout, "uncachedTimeout");
+      SetOnce.once(this.uncachedTimeout, "uncachedTimeout");
       Objects.requireNonNull(timeout, "uncachedTimeout");
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("uncachedTimeout must be positive, was " + timeout);

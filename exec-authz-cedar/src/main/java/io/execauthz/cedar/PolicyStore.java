@@ -379,12 +379,6 @@ public final class PolicyStore implements AutoCloseable {
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
     private void schemaOnce(String option) {
       String set =
           noSchema
@@ -420,7 +414,7 @@ public final class PolicyStore implements AutoCloseable {
 
     /** Loads every {@code *.cedar} file of this directory (not its subdirectories), by name. */
     public Builder directory(Path directory) {
-      once(this.directory, "directory");
+      SetOnce.once(this.directory, "directory");
       this.directory = Objects.requireNonNull(directory, "directory");
       return this;
     }
@@ -455,7 +449,7 @@ public final class PolicyStore implements AutoCloseable {
      * default). Deeper text is refused before it reaches the native parser.
      */
     public Builder maxNesting(int levels) {
-      once(this.maxNesting, "maxNesting");
+      SetOnce.once(this.maxNesting, "maxNesting");
       if (levels < 1 || levels > 64) {
         throw new IllegalArgumentException("maxNesting must be within 1..64, was " + levels);
       }
@@ -465,7 +459,7 @@ public final class PolicyStore implements AutoCloseable {
 
     /** The largest policy source, in bytes (4 MiB by default). */
     public Builder maxSourceBytes(long bytes) {
-      once(this.maxSourceBytes, "maxSourceBytes");
+      SetOnce.once(this.maxSourceBytes, "maxSourceBytes");
       if (bytes < 1) {
         throw new IllegalArgumentException("maxSourceBytes must be positive, was " + bytes);
       }
@@ -475,14 +469,14 @@ public final class PolicyStore implements AutoCloseable {
 
     /** Reloads when a watched file, or a file of the directory, is created, changed or deleted. */
     public Builder watch() {
-      once(this.watch, "watch");
+      SetOnce.once(this.watch, "watch");
       this.watch = Boolean.TRUE;
       return this;
     }
 
     /** Called after every reload (from the reloading thread), successful or not. */
     public Builder onReload(Consumer<LoadReport> listener) {
-      once(this.listener, "onReload");
+      SetOnce.once(this.listener, "onReload");
       this.listener = Objects.requireNonNull(listener, "onReload");
       return this;
     }

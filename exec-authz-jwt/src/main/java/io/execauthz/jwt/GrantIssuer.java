@@ -307,22 +307,16 @@ public final class GrantIssuer {
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
     /** The key grants are signed with (required). */
     public Builder signingKey(SigningKey key) {
-      once(this.key, "signingKey");
+      SetOnce.once(this.key, "signingKey");
       this.key = Objects.requireNonNull(key, "signingKey");
       return this;
     }
 
     /** The issuer name written to {@code iss} (required). */
     public Builder issuer(String issuer) {
-      once(this.issuer, "issuer");
+      SetOnce.once(this.issuer, "issuer");
       Objects.requireNonNull(issuer, "issuer");
       if (issuer.isEmpty()) {
         throw new IllegalArgumentException("issuer must not be empty");
@@ -336,14 +330,14 @@ public final class GrantIssuer {
      * default.
      */
     public Builder clock(InstantSource clock) {
-      once(this.clock, "clock");
+      SetOnce.once(this.clock, "clock");
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /** The longest a grant may live: 5 minutes by default, at most 24 hours. */
     public Builder maxLifetime(Duration maxLifetime) {
-      once(this.maxLifetime, "maxLifetime");
+      SetOnce.once(this.maxLifetime, "maxLifetime");
       Objects.requireNonNull(maxLifetime, "maxLifetime");
       if (maxLifetime.compareTo(Duration.ofSeconds(1)) < 0
           || maxLifetime.compareTo(Duration.ofHours(24)) > 0) {
@@ -356,7 +350,7 @@ public final class GrantIssuer {
 
     /** The largest grant minted, in characters: 8 KiB by default, the verifiers' default bound. */
     public Builder maxTokenSize(int chars) {
-      once(this.maxTokenSize, "maxTokenSize");
+      SetOnce.once(this.maxTokenSize, "maxTokenSize");
       if (chars < 256 || chars > 1 << 20) {
         throw new IllegalArgumentException(
             "maxTokenSize must be between 256 and 1048576, was " + chars);
@@ -367,7 +361,7 @@ public final class GrantIssuer {
 
     /** Where grant ids come from; a {@link SecureRandom} by default. */
     public Builder random(RandomGenerator random) {
-      once(this.random, "random");
+      SetOnce.once(this.random, "random");
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }
@@ -377,14 +371,14 @@ public final class GrantIssuer {
      * being rotated out. The signing key is always trusted.
      */
     public Builder trustedKeys(PublicKeySet keys) {
-      once(this.trusted, "trustedKeys");
+      SetOnce.once(this.trusted, "trustedKeys");
       this.trusted = Objects.requireNonNull(keys, "trustedKeys");
       return this;
     }
 
     /** Consulted before attenuating a parent grant; none by default. */
     public Builder revocations(RevocationRegistry revocations) {
-      once(this.revocations, "revocations");
+      SetOnce.once(this.revocations, "revocations");
       this.revocations = Objects.requireNonNull(revocations, "revocations");
       return this;
     }

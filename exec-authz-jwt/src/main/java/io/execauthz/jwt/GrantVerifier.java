@@ -496,36 +496,30 @@ public final class GrantVerifier {
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
-      if (current != null) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
     /** The trusted public keys (required). */
     public Builder keys(PublicKeySet keys) {
-      once(this.keys, "keys");
+      SetOnce.once(this.keys, "keys");
       this.keys = Objects.requireNonNull(keys, "keys");
       return this;
     }
 
     /** The issuer ({@code iss}) whose grants are accepted (required). */
     public Builder issuer(String issuer) {
-      once(this.issuer, "issuer");
+      SetOnce.once(this.issuer, "issuer");
       this.issuer = nonEmpty(issuer, "issuer");
       return this;
     }
 
     /** This server's audience, which a grant's {@code aud} must name (required). */
     public Builder audience(String audience) {
-      once(this.audience, "audience");
+      SetOnce.once(this.audience, "audience");
       this.audience = nonEmpty(audience, "audience");
       return this;
     }
 
     /** The clock time is read from; the system clock by default. */
     public Builder clock(InstantSource clock) {
-      once(this.clock, "clock");
+      SetOnce.once(this.clock, "clock");
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
@@ -535,7 +529,7 @@ public final class GrantVerifier {
      * (Nimbus's default of 60 s would accept a grant a minute past its {@code exp}.)
      */
     public Builder clockSkew(Duration skew) {
-      once(this.skew, "clockSkew");
+      SetOnce.once(this.skew, "clockSkew");
       Objects.requireNonNull(skew, "clockSkew");
       if (skew.isNegative() || skew.compareTo(MAX_SKEW) > 0) {
         throw new IllegalArgumentException(
@@ -547,7 +541,7 @@ public final class GrantVerifier {
 
     /** The longest token accepted, in characters: 8 KiB by default; 256 to 1 MiB. */
     public Builder maxTokenSize(int chars) {
-      once(this.maxTokenSize, "maxTokenSize");
+      SetOnce.once(this.maxTokenSize, "maxTokenSize");
       if (chars < 256 || chars > 1 << 20) {
         throw new IllegalArgumentException(
             "maxTokenSize must be between 256 and 1048576, was " + chars);
@@ -558,7 +552,7 @@ public final class GrantVerifier {
 
     /** The longest {@code exp - iat} accepted: one hour by default. */
     public Builder maxLifetime(Duration maxLifetime) {
-      once(this.maxLifetime, "maxLifetime");
+      SetOnce.once(this.maxLifetime, "maxLifetime");
       Objects.requireNonNull(maxLifetime, "maxLifetime");
       if (maxLifetime.isNegative() || maxLifetime.isZero()) {
         throw new IllegalArgumentException("maxLifetime must be positive, was " + maxLifetime);
@@ -569,7 +563,7 @@ public final class GrantVerifier {
 
     /** The algorithms accepted: both by default. A key still accepts only its own. */
     public Builder algorithms(GrantAlgorithm... algorithms) {
-      once(this.algorithms, "algorithms");
+      SetOnce.once(this.algorithms, "algorithms");
       if (algorithms.length == 0) {
         throw new IllegalArgumentException("at least one algorithm must be allowed");
       }
@@ -579,7 +573,7 @@ public final class GrantVerifier {
 
     /** Where revoked grants and ended nodes are looked up; none by default. */
     public Builder revocations(RevocationRegistry revocations) {
-      once(this.revocations, "revocations");
+      SetOnce.once(this.revocations, "revocations");
       this.revocations = Objects.requireNonNull(revocations, "revocations");
       return this;
     }
@@ -589,7 +583,7 @@ public final class GrantVerifier {
      * grant skips signature verification and parsing, never the time and revocation checks.
      */
     public Builder cacheSize(int entries) {
-      once(this.cacheSize, "cacheSize");
+      SetOnce.once(this.cacheSize, "cacheSize");
       if (entries < 0) {
         throw new IllegalArgumentException("cacheSize must not be negative, was " + entries);
       }
