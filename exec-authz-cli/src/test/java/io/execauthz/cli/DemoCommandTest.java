@@ -55,6 +55,22 @@ final class DemoCommandTest {
   }
 
   @Test
+  void theReadme_showsTheDemoAsItRuns() throws Exception {
+    String out = run("demo").out();
+    String tree =
+        out.substring(
+            out.indexOf("Execution tree"), out.indexOf("\n\n", out.indexOf("Execution tree")));
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    assertThat(readme).as("README's demo tree; update it from ./exec-authz demo").contains(tree);
+    for (String line :
+        out.substring(out.indexOf("== Batch 2"), out.indexOf("== Batch 3 (review)"))
+            .strip()
+            .split("\n")) {
+      assertThat(readme).as("README's demo excerpt").contains(line);
+    }
+  }
+
+  @Test
   void demo_isTheSameEveryRun() {
     assertThat(run("demo").out()).isEqualTo(run("demo").out());
   }
