@@ -9,6 +9,8 @@ import io.execauthz.ExecutionGraphException;
 import io.execauthz.ExecutionNode;
 import io.execauthz.JsonLinesAuditSink;
 import io.execauthz.NodeSpec;
+import io.execauthz.cedar.CedarPolicyEngine;
+import io.execauthz.cedar.PolicyStore;
 import io.execauthz.jwt.GrantAlgorithm;
 import io.execauthz.jwt.GrantAuthorizer;
 import io.execauthz.jwt.GrantIssuanceException;
@@ -18,7 +20,6 @@ import io.execauthz.jwt.GrantVerifier;
 import io.execauthz.jwt.RevocationRegistry;
 import io.execauthz.jwt.SigningKey;
 import io.execauthz.spi.AuditSink;
-import io.execauthz.spi.PolicyEngine;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +90,23 @@ final class DemoCommand implements Callable<Integer> {
           "secrets/read",
           "secrets/rotate");
 
+  /** What the demo's security team wrote (validated against the default schema). */
+  static final String POLICIES =
+      """
+      @id("baseline")
+      permit(principal, action, resource);
+
+      @id("no-unapproved-slack-posts")
+      forbid(principal, action == Action::"tool.call", resource == Tool::"slack/post_message")
+        unless { context.approved };
+
+      @id("no-deploys-below-depth-2")
+      forbid(principal, action == Action::"tool.call", resource == Tool::"deploy/apply")
+        when { context.depth > 2 };
+      """;
+
+  private PolicyStore policies;
+  private CedarPolicyEngine engine;
   private PrintWriter out;
   private RevocationRegistry revocations;
   private AuditSink auditSink;
@@ -101,9 +119,13 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
+    policies = PolicyStore.of(POLICIES);
+    engine = CedarPolicyEngine.of(policies);
     out.println("exec-authz demo: one multi-agent run; authority shrinks as the work converges.");
     out.println(
-        "(policy engine: permit-all, so every refusal below comes from the execution graph)");
+        "(inside the graph's ceiling, the security team's Cedar policies decide: "
+            + String.join(", ", policies.policyIds())
+            + ")");
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T09:00:00Z"));
     revocations = RevocationRegistry.inMemory(clock);
     graph =
@@ -117,13 +139,10 @@ final class DemoCommand implements Callable<Integer> {
     try {
       auditSink = sink == null ? AuditSink.discarding() : sink;
       authorizer =
-          Authorizer.newBuilder()
-              .graph(graph)
-              .policyEngine(PolicyEngine.permitAll())
-              .auditSink(auditSink)
-              .build();
+          Authorizer.newBuilder().graph(graph).policyEngine(engine).auditSink(auditSink).build();
       run(clock);
     } finally {
+      policies.close();
       if (sink != null) {
         head = sink.head();
         sink.close();
@@ -264,6 +283,10 @@ final class DemoCommand implements Callable<Integer> {
             .build());
     authorize("merge", "tool.call", "tool:github/push");
     authorize("merge", "tool.call", "tool:slack/post_message");
+    note("the review batch may post to Slack, but the security team's policy wants an approval:");
+    authorize("review", "tool.call", "tool:slack/post_message");
+    authorize(
+        AuthorizationRequest.of("review", "tool.call", "tool:slack/post_message").withApproval());
     spawn(
         "merge",
         NodeSpec.builder("push")
@@ -319,7 +342,7 @@ final class DemoCommand implements Callable<Integer> {
             .authorizer(
                 Authorizer.newBuilder()
                     .clock(clock)
-                    .policyEngine(PolicyEngine.permitAll())
+                    .policyEngine(engine)
                     .auditSink(auditSink)
                     .build())
             .build();
@@ -355,6 +378,10 @@ final class DemoCommand implements Callable<Integer> {
           NodeSpec.builder("deploy-" + region).capabilities("tool.call tool:deploy/apply").build());
     }
     authorize("deploy-eu", "tool.call", "tool:deploy/apply");
+    spawn(
+        "deploy-eu", NodeSpec.builder("eu-db").capabilities("tool.call tool:deploy/apply").build());
+    note("a sub-agent one level deeper holds the capability, but policy stops deploys that deep:");
+    authorize("eu-db", "tool.call", "tool:deploy/apply");
     revoke("deploy", "incident INC-7: bad migration");
     authorize("deploy-us", "tool.call", "tool:deploy/apply");
     authorize("deploy-ap", "tool.call", "tool:deploy/apply");

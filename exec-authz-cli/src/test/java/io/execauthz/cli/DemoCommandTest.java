@@ -51,7 +51,10 @@ final class DemoCommandTest {
         .contains("mcp:github DENY   OUT_OF_SCOPE      tool.call tool:github/push (grant)")
         .contains("mcp:github DENY   COMPLETED         tool.call tool:github/create_pr (grant)")
         .contains("attenuate  refused  ATTENUATION")
-        .contains("24 decisions: 11 permitted, 13 denied");
+        .contains("review     DENY   POLICY            tool.call tool:slack/post_message")
+        .contains("denied by no-unapproved-slack-posts")
+        .contains("eu-db      DENY   POLICY            tool.call tool:deploy/apply")
+        .contains("27 decisions: 12 permitted, 15 denied");
   }
 
   @Test
@@ -81,7 +84,7 @@ final class DemoCommandTest {
     Run r = run("demo", "--audit", log.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    assertThat(lines).hasSize(24);
+    assertThat(lines).hasSize(27);
     AuditVerification v = AuditLogVerifier.verify(log);
     assertThat(v.valid()).as(v.problem()).isTrue();
     assertThat(r.out()).contains("head " + v.head());
@@ -93,7 +96,7 @@ final class DemoCommandTest {
     run("demo", "--audit", log.toString());
     Run ok = run("audit", "verify", log.toString());
     assertThat(ok.exit()).isZero();
-    assertThat(ok.out()).contains("OK, 24 records");
+    assertThat(ok.out()).contains("OK, 27 records");
 
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     String edited = lines.get(3).replace("\"time\":\"2026", "\"time\":\"2027");
@@ -116,7 +119,7 @@ final class DemoCommandTest {
     assertThat(run("audit", "verify", log.toString()).exit()).isZero();
     Run cut = run("audit", "verify", "--head", head, log.toString());
     assertThat(cut.exit()).isEqualTo(1);
-    assertThat(cut.err()).contains("TAMPERED at record 23");
+    assertThat(cut.err()).contains("TAMPERED at record 26");
   }
 
   @Test
