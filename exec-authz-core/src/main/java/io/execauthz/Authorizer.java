@@ -360,7 +360,7 @@ public final class Authorizer {
       return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, path);
     }
 
-    // policy: cached for the same engine version and second, else evaluated
+    // policy: cached for the same engine version (and second, if the engine reads the time)
     long version = engine.version();
     boolean readsTime = engine.readsTime();
     long second = now.getEpochSecond();
