@@ -106,7 +106,10 @@ final class GrantCommand implements Runnable {
         return 2;
       }
       SigningKey signingKey = SigningKey.read(key);
-      GrantIssuer issuer = GrantIssuer.newBuilder().signingKey(signingKey).issuer(iss).build();
+      // one instant for the whole command, so the node's deadline and the grant's iat agree
+      InstantSource now = InstantSource.fixed(InstantSource.system().instant());
+      GrantIssuer issuer =
+          GrantIssuer.newBuilder().signingKey(signingKey).issuer(iss).clock(now).build();
       try {
         GrantToken token;
         if (parent != null) {
@@ -117,7 +120,7 @@ final class GrantCommand implements Runnable {
             return 2;
           }
           // a grant is minted for a node: the one-node execution these options describe
-          ExecutionGraph graph = ExecutionGraph.newBuilder().build();
+          ExecutionGraph graph = ExecutionGraph.newBuilder().clock(now).build();
           ExecutionNode node =
               graph.spawn(
                   NodeSpec.builder("cli")
