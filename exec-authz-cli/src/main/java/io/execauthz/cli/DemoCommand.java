@@ -16,7 +16,6 @@ import io.execauthz.jwt.GrantAuthorizer;
 import io.execauthz.jwt.GrantIssuanceException;
 import io.execauthz.jwt.GrantIssuer;
 import io.execauthz.jwt.GrantToken;
-import io.execauthz.jwt.GrantVerifier;
 import io.execauthz.jwt.RevocationRegistry;
 import io.execauthz.jwt.SigningKey;
 import io.execauthz.spi.AuditSink;
@@ -330,22 +329,8 @@ final class DemoCommand implements Callable<Integer> {
           e.error());
     }
     GrantAuthorizer toolServer =
-        GrantAuthorizer.newBuilder()
-            .verifier(
-                GrantVerifier.newBuilder()
-                    .keys(issuer.publicKeys())
-                    .issuer("orchestrator")
-                    .audience("mcp:github")
-                    .clock(clock)
-                    .revocations(revocations)
-                    .build())
-            .authorizer(
-                Authorizer.newBuilder()
-                    .clock(clock)
-                    .policyEngine(engine)
-                    .auditSink(auditSink)
-                    .build())
-            .build();
+        ScenarioGrants.toolServer(
+            issuer, "orchestrator", "mcp:github", clock, revocations, engine, auditSink);
     note("the tool server verifies the grant offline and decides with the same pipeline:");
     serve(toolServer, prOnly, "tool.call", "tool:github/create_pr");
     serve(toolServer, prOnly, "tool.call", "tool:github/push");

@@ -108,26 +108,36 @@ final class ScenarioGrants {
     GrantAuthorizer server =
         servers.computeIfAbsent(
             a.audience(),
-            aud ->
-                GrantAuthorizer.newBuilder()
-                    .verifier(
-                        GrantVerifier.newBuilder()
-                            .keys(issuer().publicKeys())
-                            .issuer(ISSUER)
-                            .audience(aud)
-                            .clock(clock)
-                            .revocations(revocations)
-                            .build())
-                    .authorizer(
-                        Authorizer.newBuilder()
-                            .clock(clock)
-                            .policyEngine(engine)
-                            .auditSink(audit)
-                            .build())
-                    .build());
+            aud -> toolServer(issuer(), ISSUER, aud, clock, revocations, engine, audit));
     GrantToken t = named.get(a.grant());
     String token = t == null ? "" : t.compact();
     return server.authorize(token, ScenarioRunner.request(t == null ? "" : t.nodeId(), a));
+  }
+
+  /**
+   * A tool server for one audience: it trusts {@code issuer}'s public keys, checks the shared
+   * revocation registry, and decides with {@code engine} on an authorizer without a graph.
+   */
+  static GrantAuthorizer toolServer(
+      GrantIssuer issuer,
+      String issuerName,
+      String audience,
+      InstantSource clock,
+      RevocationRegistry revocations,
+      PolicyEngine engine,
+      AuditSink audit) {
+    return GrantAuthorizer.newBuilder()
+        .verifier(
+            GrantVerifier.newBuilder()
+                .keys(issuer.publicKeys())
+                .issuer(issuerName)
+                .audience(audience)
+                .clock(clock)
+                .revocations(revocations)
+                .build())
+        .authorizer(
+            Authorizer.newBuilder().clock(clock).policyEngine(engine).auditSink(audit).build())
+        .build();
   }
 
   private String minted(String as, GrantToken t, ObjectNode line) {
