@@ -351,11 +351,7 @@ public final class GrantIssuer {
     /** The largest grant minted, in characters: 8 KiB by default, the verifiers' default bound. */
     public Builder maxTokenSize(int chars) {
       SetOnce.once(this.maxTokenSize, "maxTokenSize");
-      if (chars < 256 || chars > 1 << 20) {
-        throw new IllegalArgumentException(
-            "maxTokenSize must be between 256 and 1048576, was " + chars);
-      }
-      this.maxTokenSize = chars;
+      this.maxTokenSize = SetOnce.within(chars, 256, 1 << 20, "maxTokenSize");
       return this;
     }
 
