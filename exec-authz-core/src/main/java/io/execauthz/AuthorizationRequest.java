@@ -46,6 +46,11 @@ public record AuthorizationRequest(
     return new AuthorizationRequest(nodeId, action, resource, Map.of(), false, null);
   }
 
+  /** A copy made on another node (a grant's request, once the grant named its node). */
+  public AuthorizationRequest onNode(String nodeId) {
+    return new AuthorizationRequest(nodeId, action, resource, args, approved, traceparent);
+  }
+
   /** A copy with these arguments. */
   public AuthorizationRequest withArgs(Map<String, Object> args) {
     return new AuthorizationRequest(nodeId, action, resource, args, approved, traceparent);

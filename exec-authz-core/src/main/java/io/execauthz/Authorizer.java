@@ -1,6 +1,9 @@
 package io.execauthz;
 
 import io.execauthz.spi.AuditSink;
+import io.execauthz.spi.BudgetLedger;
+import io.execauthz.spi.BudgetLedger.Budget;
+import io.execauthz.spi.GrantSource;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import io.execauthz.spi.PolicyRequest;
@@ -10,7 +13,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,17 +51,28 @@ public final class Authorizer {
   private final ThreadLocal<long[]> idBlock = ThreadLocal.withInitial(() -> new long[] {0, 0});
 
   private final InstantSource clock;
-  // budget counters of views decided without a graph, per node and capability set
-  private final ConcurrentHashMap<ViewKey, Level> viewLevels = new ConcurrentHashMap<>();
+  private final BudgetLedger ledger;
+  private final GrantSource grants;
 
-  private record ViewKey(String nodeId, CapabilitySet capabilities, Instant deadline) {}
+  /** The budget counters a permit spent, so that a later refusal can give them back. */
+  private static final class Spent {
+    List<Budget> budgets = List.of();
+  }
 
   private Authorizer(Builder b) {
     this.graph = b.graph;
     this.engine = b.engine;
     this.audit = b.audit == null ? AuditSink.discarding() : b.audit;
     this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize);
-    this.clock = graph != null ? graph.clock() : b.clock == null ? InstantSource.system() : b.clock;
+    this.clock =
+        graph != null
+            ? graph.clock()
+            : new MonotonicClock(b.clock == null ? InstantSource.system() : b.clock);
+    this.ledger =
+        graph != null
+            ? graph.budgetLedger()
+            : b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
+    this.grants = b.grants;
     this.idPrefix = String.format("%08x", new SecureRandom().nextInt());
   }
 
@@ -100,13 +113,21 @@ public final class Authorizer {
     Instant now = now();
     Node node = null;
     Decision d;
-    AtomicLong[][] reserved = new AtomicLong[1][];
+    Spent reserved = new Spent();
     try {
       node = graph == null ? null : graph.get(request.nodeId());
       d =
           now == null
               ? clockFailed(decisionId, node == null ? List.of() : node.path)
               : decide(decisionId, request, node, now, reserved);
+      if (d instanceof Decision.Permit && node != null) {
+        // a revocation or completion that landed while the policy was evaluated wins
+        Decision late = liveness(decisionId, node, now);
+        if (late != null) {
+          refund(reserved);
+          d = late;
+        }
+      }
     } catch (Throwable e) {
       rethrowIfFatal(e);
       d = error(decisionId, node == null ? List.of() : node.path, e);
@@ -117,39 +138,70 @@ public final class Authorizer {
         node == null ? null : node.view,
         null,
         d,
-        reserved[0]);
+        reserved);
   }
 
   /**
-   * Decides a request made under an execution view with no node in this authorizer's graph: the
-   * tool-server side, where the view was rebuilt from a verified grant. The caller has verified the
-   * grant and checked revocation; this runs the rest of the same pipeline — deadline, capability
-   * gate, approval, budget (counted per node and capability set, in this authorizer), policy
-   * engine, audit. Claims are the graph's business and are not checked here.
+   * Decides a request made under a grant: the tool-server side. The grant is verified by the
+   * authorizer's {@link Builder#grantSource grant source} (signature, time, revocation), the
+   * execution view rebuilt from it, then the rest of the same pipeline runs — deadline, capability
+   * gate, approval, budget (drawn from the same ledger counters as the node's, however many grants
+   * carry it), policy engine, audit. Claims are the graph's business and are not checked here.
    *
-   * @param grantId the grant's {@code jti}, for the audit record
+   * <p>A request whose node id is empty acts as the grant's node; any other node id must be the
+   * grant's ({@link Reason#INVALID_GRANT} otherwise). Never throws (but for a null request) and
+   * never returns null.
+   *
+   * @param token the grant as presented (may be null or malformed: a deny)
    */
-  public Decision authorize(ExecutionView view, AuthorizationRequest request, String grantId) {
-    Objects.requireNonNull(view, "view");
+  public Decision authorize(String token, AuthorizationRequest request) {
     Objects.requireNonNull(request, "request");
+    if (grants == null) {
+      return refuse(
+          request,
+          Reason.ERROR,
+          "this authorizer has no grant source: build it with grantSource(...) to decide on grants",
+          null,
+          null);
+    }
+    GrantSource.Result verified;
+    try {
+      verified = Objects.requireNonNull(grants.verify(token), "the grant source returned null");
+    } catch (Throwable e) {
+      rethrowIfFatal(e);
+      return refuse(
+          request,
+          Reason.ERROR,
+          "grant verification failed: " + e.getClass().getSimpleName(),
+          null,
+          null);
+    }
+    if (verified instanceof GrantSource.Rejected r) {
+      return refuse(request, r.reason(), r.detail(), r.view(), r.grantId());
+    }
+    GrantSource.Accepted grant = (GrantSource.Accepted) verified;
+    ExecutionView view = grant.view();
+    if (request.nodeId().isEmpty()) {
+      request = request.onNode(view.nodeId());
+    } else if (!request.nodeId().equals(view.nodeId())) {
+      return refuse(
+          request,
+          Reason.INVALID_GRANT,
+          "NODE: the request names node '"
+              + Names.printable(request.nodeId())
+              + "' but the grant is for node '"
+              + view.nodeId()
+              + "'",
+          view,
+          grant.grantId());
+    }
     String decisionId = nextId();
     Instant now = now();
     Decision d;
-    AtomicLong[][] reserved = new AtomicLong[1][];
+    Spent reserved = new Spent();
     try {
       if (now == null) {
         d = clockFailed(decisionId, view.path());
-      } else if (!view.nodeId().equals(request.nodeId())) {
-        d =
-            deny(
-                decisionId,
-                Reason.ERROR,
-                "request names node '"
-                    + request.nodeId()
-                    + "' but the execution view is of node '"
-                    + view.nodeId()
-                    + "'",
-                view.path());
       } else if (!now.isBefore(view.deadline())) {
         d =
             deny(
@@ -158,14 +210,24 @@ public final class Authorizer {
                 "node '" + view.nodeId() + "' expired at " + view.deadline() + " (now " + now + ")",
                 view.path());
       } else {
-        Level level = viewLevel(view, now);
-        d = evaluate(decisionId, request, new Level[] {level}, view, null, now, reserved);
+        d = evaluate(decisionId, request, Level.of(view), view, null, now, reserved);
+        if (d instanceof Decision.Permit) {
+          // a revocation recorded while the policy was evaluated wins
+          GrantSource.Result again = grants.verify(token);
+          if (again instanceof GrantSource.Rejected r) {
+            refund(reserved);
+            d =
+                new Decision.Deny(
+                    decisionId, r.reason(), r.detail(), view.path(), List.of(), List.of());
+          }
+        }
       }
     } catch (Throwable e) {
       rethrowIfFatal(e);
+      refund(reserved);
       d = error(decisionId, view.path(), e);
     }
-    return audited(now == null ? Instant.EPOCH : now, request, view, grantId, d, reserved[0]);
+    return audited(now == null ? Instant.EPOCH : now, request, view, grant.grantId(), d, reserved);
   }
 
   /**
@@ -190,15 +252,6 @@ public final class Authorizer {
     Instant now = now();
     recordDeny(now == null ? Instant.EPOCH : now, request, view, grantId, d);
     return d;
-  }
-
-  private Level viewLevel(ExecutionView view, Instant now) {
-    if (viewLevels.size() > 10_000) {
-      viewLevels.keySet().removeIf(k -> !now.isBefore(k.deadline()));
-    }
-    return viewLevels.computeIfAbsent(
-        new ViewKey(view.nodeId(), view.capabilities(), view.deadline()),
-        k -> Level.of(k.nodeId(), k.capabilities()));
   }
 
   private String nextId() {
@@ -237,7 +290,7 @@ public final class Authorizer {
       ExecutionView view,
       String grantId,
       Decision d,
-      AtomicLong[] reserved) {
+      Spent reserved) {
     if (d instanceof Decision.Permit) {
       if (audit == AuditSink.discarding()) {
         return d; // nothing is kept, so nothing is built
@@ -283,10 +336,23 @@ public final class Authorizer {
    * consumed, so a failed audit can refund them.
    */
   private Decision decide(
-      String id, AuthorizationRequest req, Node node, Instant now, AtomicLong[][] reserved) {
+      String id, AuthorizationRequest req, Node node, Instant now, Spent reserved) {
     if (node == null) {
-      return deny(id, Reason.UNKNOWN_NODE, "no execution node '" + req.nodeId() + "'", List.of());
+      return deny(
+          id,
+          Reason.UNKNOWN_NODE,
+          "no execution node '" + Names.printable(req.nodeId()) + "'",
+          List.of());
     }
+    Decision ended = liveness(id, node, now);
+    if (ended != null) {
+      return ended;
+    }
+    return evaluate(id, req, node.lineage, node.view, node, now, reserved);
+  }
+
+  /** The deny for a node that is not active at {@code now}, or null when it is. */
+  private Decision liveness(String id, Node node, Instant now) {
     NodeState state = node.stateAt(now);
     if (state == NodeState.HELD) {
       graph.sweep(); // a blocker may have expired since
@@ -310,8 +376,7 @@ public final class Authorizer {
             "node '" + node.id + "' expired at " + node.deadline + " (now " + now + ")",
             node);
     }
-
-    return evaluate(id, req, node.lineage, node.view, node, now, reserved);
+    return null;
   }
 
   /**
@@ -326,7 +391,7 @@ public final class Authorizer {
       ExecutionView view,
       Node node,
       Instant now,
-      AtomicLong[][] reserved) {
+      Spent reserved) {
     List<String> path = view.path();
     Object claims = node == null ? null : graph.claims();
     DecisionCache.Key key =
@@ -351,13 +416,15 @@ public final class Authorizer {
     }
 
     // budgets at every level, always live
-    AtomicLong[] plan = new AtomicLong[levels.length];
-    String exhausted = planBudgets(gate.budgets(), levels, plan);
-    if (exhausted != null) {
-      if (entry == null && key != null) {
-        cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
+    List<List<Budget>> budgets = gate.budgets().levels();
+    if (budgets != null) {
+      Decision refused = budgetRefusal(id, ledger.check(budgets), path);
+      if (refused != null) {
+        if (entry == null && key != null) {
+          cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
+        }
+        return refused;
       }
-      return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, path);
     }
 
     // policy: cached for the same engine version (and second, if the engine reads the time)
@@ -406,14 +473,14 @@ public final class Authorizer {
           List.of());
     }
 
-    if (!reserve(plan)) {
-      return deny(
-          id,
-          Reason.BUDGET_EXHAUSTED,
-          "the budget for " + req.action() + " on " + req.resource() + " ran out",
-          path);
+    if (budgets != null) {
+      BudgetLedger.Outcome taken = ledger.take(budgets);
+      Decision refused = budgetRefusal(id, taken, path);
+      if (refused != null) {
+        return refused;
+      }
+      reserved.budgets = ((BudgetLedger.Taken) taken).budgets();
     }
-    reserved[0] = plan;
     return new Decision.Permit(id, path, pd.determiningPolicies());
   }
 
@@ -528,7 +595,7 @@ public final class Authorizer {
   }
 
   /**
-   * Which budget counters a permit could draw on, level by level: {@code null} where an unbudgeted
+   * Which budget counters a permit could draw on, level by level: nothing where an unbudgeted
    * capability serves the request (nothing to spend there), else the counters of the serving
    * capabilities, in order. Depends only on what the gate depends on, so it is cached with it.
    * Returns null when some ancestor has no capability serving the request.
@@ -540,16 +607,14 @@ public final class Authorizer {
       String action,
       ResourcePattern resource,
       Instant now) {
-    AtomicLong[][] counters = new AtomicLong[levels.length][];
-    Capability[][] spending = new Capability[levels.length][];
-    boolean any = false;
+    List<List<Budget>> out = null;
     for (int level = 0; level < levels.length; level++) {
       Level n = levels[level];
       Capability[] caps = n.levelCapabilities();
-      AtomicLong[] all = n.levelBudgets();
+      Budget[] all = n.levelBudgets();
       boolean found = false;
       boolean free = false;
-      List<Integer> budgeted = new ArrayList<>(1);
+      List<Budget> budgeted = new ArrayList<>(1);
       for (int i = 0; i < caps.length && !free; i++) {
         Capability c = caps[i];
         boolean candidate =
@@ -564,87 +629,64 @@ public final class Authorizer {
         found = true;
         if (all[i] == null) {
           free = true;
-        } else {
-          budgeted.add(i);
+        } else if (!budgeted.contains(all[i])) {
+          budgeted.add(all[i]);
         }
       }
       if (!found) {
+        if (n.budgetOnly()) {
+          continue;
+        }
         return null;
       }
       if (!free) {
-        counters[level] = new AtomicLong[budgeted.size()];
-        spending[level] = new Capability[budgeted.size()];
-        for (int k = 0; k < budgeted.size(); k++) {
-          counters[level][k] = all[budgeted.get(k)];
-          spending[level][k] = caps[budgeted.get(k)];
+        if (out == null) {
+          out = new ArrayList<>(2);
         }
-        any = true;
+        if (!alreadyCounted(out, budgeted)) {
+          out.add(List.copyOf(budgeted));
+        }
       }
     }
-    return new DecisionCache.Budgets(any ? counters : null, spending);
+    return new DecisionCache.Budgets(out == null ? null : List.copyOf(out));
   }
 
-  /**
-   * Picks, at each budgeted level, the first counter with calls left. Returns a detail naming the
-   * used-up budget if some level has none.
-   */
-  private static String planBudgets(DecisionCache.Budgets b, Level[] levels, AtomicLong[] plan) {
-    if (b.counters() == null) {
+  /** A level whose counters an earlier level already spends (a re-minted grant's own caps). */
+  private static boolean alreadyCounted(List<List<Budget>> levels, List<Budget> candidates) {
+    for (List<Budget> l : levels) {
+      if (l.equals(candidates)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The deny for a ledger outcome that refuses, or null when it has calls to spend. */
+  private static Decision budgetRefusal(String id, BudgetLedger.Outcome o, List<String> path) {
+    if (o instanceof BudgetLedger.Exhausted e) {
+      return deny(
+          id,
+          Reason.BUDGET_EXHAUSTED,
+          "the budget of '"
+              + e.budget().capability()
+              + "' on node '"
+              + e.budget().nodeId()
+              + "' is used up",
+          path);
+    }
+    if (o instanceof BudgetLedger.Unavailable u) {
+      return deny(id, Reason.UNAVAILABLE, "the budget ledger cannot answer: " + u.detail(), path);
+    }
+    if (o instanceof BudgetLedger.Taken) {
       return null;
     }
-    for (int level = 0; level < plan.length; level++) {
-      AtomicLong[] candidates = b.counters()[level];
-      if (candidates == null) {
-        continue;
-      }
-      AtomicLong pick = null;
-      for (AtomicLong c : candidates) {
-        if (c.get() > 0) {
-          pick = c;
-          break;
-        }
-      }
-      if (pick == null) {
-        return "the budget of '"
-            + b.capabilities()[level][0]
-            + "' on node '"
-            + levels[level].levelId()
-            + "' is used up";
-      }
-      plan[level] = pick;
-    }
-    return null;
+    return deny(id, Reason.ERROR, "the budget ledger gave no answer", path);
   }
 
-  private static boolean reserve(AtomicLong[] plan) {
-    for (int i = 0; i < plan.length; i++) {
-      AtomicLong b = plan[i];
-      if (b == null) {
-        continue;
-      }
-      long v;
-      do {
-        v = b.get();
-        if (v <= 0) {
-          for (int j = 0; j < i; j++) {
-            if (plan[j] != null) {
-              plan[j].incrementAndGet();
-            }
-          }
-          return false;
-        }
-      } while (!b.compareAndSet(v, v - 1));
-    }
-    return true;
-  }
-
-  private static void refund(AtomicLong[] plan) {
-    if (plan != null) {
-      for (AtomicLong b : plan) {
-        if (b != null) {
-          b.incrementAndGet();
-        }
-      }
+  private void refund(Spent spent) {
+    if (!spent.budgets.isEmpty()) {
+      ledger.refund(spent.budgets);
+      spent.budgets = List.of();
     }
   }
 
@@ -708,6 +750,8 @@ public final class Authorizer {
     private AuditSink audit;
     private InstantSource clock;
     private Integer cacheSize;
+    private BudgetLedger ledger;
+    private GrantSource grants;
 
     private Builder() {}
 
@@ -717,6 +761,10 @@ public final class Authorizer {
      */
     public Builder graph(ExecutionGraph graph) {
       SetOnce.once(this.graph, "graph");
+      if (ledger != null) {
+        throw new IllegalStateException(
+            "graph conflicts with budgetLedger: an authorizer with a graph uses the graph's ledger");
+      }
       if (clock != null) {
         throw new IllegalStateException(
             "graph conflicts with clock: an authorizer with a graph uses the graph's clock");
@@ -735,6 +783,31 @@ public final class Authorizer {
         throw new IllegalArgumentException("decisionCache must be >= 0, was " + maximumSize);
       }
       this.cacheSize = maximumSize;
+      return this;
+    }
+
+    /**
+     * Where an authorizer without a graph counts {@code maxCalls} budgets; in its own memory by
+     * default. Give the orchestrator graph's ledger (or a shared one) so that a node's budget binds
+     * however many grants carry it. An authorizer with a graph uses the graph's.
+     */
+    public Builder budgetLedger(BudgetLedger ledger) {
+      SetOnce.once(this.ledger, "budgetLedger");
+      if (graph != null) {
+        throw new IllegalStateException(
+            "budgetLedger conflicts with graph: an authorizer with a graph uses the graph's ledger");
+      }
+      this.ledger = Objects.requireNonNull(ledger, "budgetLedger");
+      return this;
+    }
+
+    /**
+     * The verifier of grants for {@link Authorizer#authorize(String, AuthorizationRequest)}: the
+     * only source of execution views this authorizer did not build from its graph.
+     */
+    public Builder grantSource(GrantSource grants) {
+      SetOnce.once(this.grants, "grantSource");
+      this.grants = Objects.requireNonNull(grants, "grantSource");
       return this;
     }
 

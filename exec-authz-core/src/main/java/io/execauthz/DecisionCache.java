@@ -2,10 +2,11 @@ package io.execauthz;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.PolicyDecision;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fast-path decision cache (ARCHITECTURE §3 step 3), behind the authorizer.
@@ -86,11 +87,10 @@ final class DecisionCache {
   record Gate(Reason deny, String detail, Budgets budgets, Object claims, Instant validUntil) {}
 
   /**
-   * Per level of the lineage, the budget counters serving a request (null where an unbudgeted
-   * capability serves it), and their capabilities for messages; {@code counters} is null when no
-   * level has a budget to spend.
+   * For every level of the lineage where a budget must be spent, the ledger counters that can serve
+   * a request, in order; {@code levels} is null when no level has a budget to spend.
    */
-  record Budgets(AtomicLong[][] counters, Capability[][] capabilities) {}
+  record Budgets(List<List<BudgetLedger.Budget>> levels) {}
 
   /** A gate outcome with, once computed, the policy engine's answer. */
   record Entry(

@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.GraphListener;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -50,8 +51,10 @@ public final class ExecutionGraph {
   /** A claim held by an active node. */
   record Claim(Node holder, ResourcePattern pattern) {}
 
+  private final String id;
   private final InstantSource clock;
   private final RandomGenerator random;
+  private final BudgetLedger ledger;
   private final int maxDepth;
   private final int maxFanOut;
   private final int maxLiveNodes;
@@ -73,8 +76,11 @@ public final class ExecutionGraph {
   private volatile Claim[] claims = new Claim[0];
 
   private ExecutionGraph(Builder b) {
-    this.clock = b.clock == null ? InstantSource.system() : b.clock;
+    // time never runs backwards for a graph: an expiry, once observed, is permanent
+    this.clock = new MonotonicClock(b.clock == null ? InstantSource.system() : b.clock);
     this.random = b.random == null ? new SecureRandom() : b.random;
+    this.id = b.id == null ? randomId(random) : b.id;
+    this.ledger = b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
     this.maxDepth = b.maxDepth == null ? 32 : b.maxDepth;
     this.maxFanOut = b.maxFanOut == null ? 1_000 : b.maxFanOut;
     this.maxLiveNodes = b.maxLiveNodes == null ? 100_000 : b.maxLiveNodes;
@@ -91,6 +97,23 @@ public final class ExecutionGraph {
 
   Instant now() {
     return clock.instant();
+  }
+
+  /**
+   * This graph's id: random unless configured. Revocations and budgets are scoped by it, so nodes
+   * of two graphs that share an id never meet (in a registry or a ledger shared by processes).
+   */
+  public String id() {
+    return id;
+  }
+
+  /** Where this graph's {@code maxCalls} budgets are counted. */
+  public BudgetLedger budgetLedger() {
+    return ledger;
+  }
+
+  private static String randomId(RandomGenerator random) {
+    return String.format("g-%016x%016x", random.nextLong(), random.nextLong());
   }
 
   InstantSource clock() {
@@ -674,16 +697,13 @@ public final class ExecutionGraph {
   }
 
   private static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 64; i++) {
-      char c = s.charAt(i);
-      sb.append(c < ' ' || c == 0x7f ? '?' : c);
-    }
-    return s.length() > 64 ? sb + "…" : sb.toString();
+    return Names.printable(s);
   }
 
   /** Configures an {@link ExecutionGraph}; each option can be set once. Not thread-safe. */
   public static final class Builder {
+    private String id;
+    private BudgetLedger ledger;
     private InstantSource clock;
     private RandomGenerator random;
     private Integer maxDepth;
@@ -701,6 +721,28 @@ public final class ExecutionGraph {
         throw new IllegalArgumentException(option + " must be positive, was " + v);
       }
       return v;
+    }
+
+    /**
+     * The graph's id, 1 to 128 letters, digits or {@code . _ - : @ /}; random by default. Give one
+     * only when it is unique among every graph sharing a revocation registry or budget ledger.
+     */
+    public Builder id(String id) {
+      SetOnce.once(this.id, "id");
+      checkId(Objects.requireNonNull(id, "id"), "graph id");
+      this.id = id;
+      return this;
+    }
+
+    /**
+     * Where {@code maxCalls} budgets are counted; in this JVM's memory by default. Share one with
+     * the tool servers that decide on this graph's grants, so a node's budget binds wherever it is
+     * spent.
+     */
+    public Builder budgetLedger(BudgetLedger ledger) {
+      SetOnce.once(this.ledger, "budgetLedger");
+      this.ledger = Objects.requireNonNull(ledger, "budgetLedger");
+      return this;
     }
 
     /** The clock deadlines are measured on; the system clock by default. */

@@ -1,11 +1,11 @@
 package io.execauthz;
 
+import io.execauthz.spi.BudgetLedger.Budget;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** The graph's node. Fields other than the volatile ones are fixed at spawn. */
 final class Node implements ExecutionNode, Level {
@@ -18,8 +18,8 @@ final class Node implements ExecutionNode, Level {
   final int depth;
   final CapabilitySet capabilities;
   final Capability[] caps;
-  // one counter per capability with maxCalls (null where there is none); shared by the subtree
-  final AtomicLong[] budgets;
+  // the ledger's counter of each capability with maxCalls (null where there is none)
+  final Budget[] budgets;
   final Instant deadline;
   final List<ResourcePattern> claims;
   final Map<String, String> attributes;
@@ -68,13 +68,8 @@ final class Node implements ExecutionNode, Level {
     this.depth = d;
     this.capabilities = capabilities;
     this.caps = capabilities.asList().toArray(Capability[]::new);
-    this.budgets = new AtomicLong[caps.length];
-    for (int i = 0; i < caps.length; i++) {
-      if (caps[i].maxCalls().isPresent()) {
-        budgets[i] = new AtomicLong(caps[i].maxCalls().getAsLong());
-      }
-    }
     this.deadline = deadline;
+    this.budgets = Level.budgets(graph.id(), id, caps, deadline);
     this.claims = spec.claims();
     this.attributes = spec.attributes();
     this.trace = trace;
@@ -112,6 +107,7 @@ final class Node implements ExecutionNode, Level {
     }
     this.view =
         new ExecutionView(
+            graph.id(),
             id,
             kind,
             depth,
@@ -122,7 +118,41 @@ final class Node implements ExecutionNode, Level {
             attributes,
             capabilities,
             deadline,
-            trace);
+            trace,
+            budgetScopes(lineage));
+  }
+
+  /**
+   * For each ancestor with a budget, its budgeted capabilities and those overlapping them: enough
+   * for a grant of this node to spend exactly the ancestors' budgets the graph would.
+   */
+  private static List<ExecutionView.BudgetScope> budgetScopes(Node[] lineage) {
+    List<ExecutionView.BudgetScope> out = new ArrayList<>(0);
+    for (int i = 1; i < lineage.length; i++) {
+      Node a = lineage[i];
+      List<Capability> budgeted = new ArrayList<>(0);
+      for (Capability c : a.caps) {
+        if (c.maxCalls().isPresent()) {
+          budgeted.add(c);
+        }
+      }
+      if (budgeted.isEmpty()) {
+        continue;
+      }
+      List<Capability> keep = new ArrayList<>(budgeted);
+      for (Capability c : a.caps) {
+        if (c.maxCalls().isEmpty()) {
+          for (Capability b : budgeted) {
+            if (c.action().overlaps(b.action()) && c.resource().overlaps(b.resource())) {
+              keep.add(c);
+              break;
+            }
+          }
+        }
+      }
+      out.add(new ExecutionView.BudgetScope(a.id, CapabilitySet.of(keep)));
+    }
+    return out;
   }
 
   /** Whether {@code other} is this node or one of its ancestors. */
@@ -172,7 +202,7 @@ final class Node implements ExecutionNode, Level {
   }
 
   @Override
-  public AtomicLong[] levelBudgets() {
+  public Budget[] levelBudgets() {
     return budgets;
   }
 

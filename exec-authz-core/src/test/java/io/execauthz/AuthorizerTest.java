@@ -1142,8 +1142,29 @@ final class AuthorizerTest {
 
   // ---------------------------------------------------------------- views without a graph
 
+  // the views a test grant source vouches for, by token
+  private final java.util.Map<String, ExecutionView> grants = new java.util.HashMap<>();
+
+  private final io.execauthz.spi.GrantSource grantSource =
+      token ->
+          grants.containsKey(token)
+              ? new io.execauthz.spi.GrantSource.Accepted(grants.get(token), token)
+              : new io.execauthz.spi.GrantSource.Rejected(
+                  Reason.INVALID_GRANT, "unknown token", null, null);
+
+  /** A token the test grant source accepts as carrying {@code view}. */
+  private String grant(ExecutionView view, String token) {
+    grants.put(token, view);
+    return token;
+  }
+
   private Authorizer toolServer(PolicyEngine engine) {
-    return Authorizer.newBuilder().policyEngine(engine).clock(clock).auditSink(audit::add).build();
+    return Authorizer.newBuilder()
+        .policyEngine(engine)
+        .clock(clock)
+        .grantSource(grantSource)
+        .auditSink(audit::add)
+        .build();
   }
 
   /** The view of node t (under s, principal agent:planner) as a tool server rebuilds it. */
@@ -1163,7 +1184,7 @@ final class AuthorizerTest {
     Decision.Permit p =
         assertPermit(
             authz.authorize(
-                v, AuthorizationRequest.of("t", "tool.call", "tool:github/x"), "jti-1"));
+                grant(v, "jti-1"), AuthorizationRequest.of("t", "tool.call", "tool:github/x")));
 
     assertThat(p.nodePath()).containsExactly("s", "t");
     assertThat(audit).hasSize(1);
@@ -1181,16 +1202,16 @@ final class AuthorizerTest {
     Authorizer authz = toolServer(PolicyEngine.denyAll());
 
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:slack/x"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:slack/x")),
         Reason.OUT_OF_SCOPE);
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:deploy"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:deploy")),
         Reason.APPROVAL_REQUIRED);
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:github/x"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:github/x")),
         Reason.POLICY);
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool..call", "tool:github/x"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool..call", "tool:github/x")),
         Reason.ERROR);
     assertThat(audit).hasSize(4);
   }
@@ -1202,30 +1223,98 @@ final class AuthorizerTest {
     clock.advance(Duration.ofMinutes(10));
 
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:x"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:x")),
         Reason.EXPIRED);
   }
 
   @Test
-  void view_ofAnotherNodeThanTheRequest_isDeniedAsError() {
+  void view_ofAnotherNodeThanTheRequest_isDeniedAsInvalidGrant() {
     ExecutionView v = viewOfT("tool.call tool:**");
     Decision.Deny d =
         assertDeny(
             toolServer(PolicyEngine.permitAll())
-                .authorize(v, AuthorizationRequest.of("s", "tool.call", "tool:x"), "j"),
-            Reason.ERROR);
+                .authorize(grant(v, "j"), AuthorizationRequest.of("s", "tool.call", "tool:x")),
+            Reason.INVALID_GRANT);
     assertThat(d.detail()).contains("'s'").contains("'t'");
   }
 
   @Test
-  void view_budget_isCountedAcrossRequestsWithTheSameView() {
+  void view_budget_belongsToTheNode_notToTheGrant() {
     ExecutionView v = viewOfT("tool.call tool:** maxCalls=2");
     Authorizer authz = toolServer(PolicyEngine.permitAll());
     AuthorizationRequest r = AuthorizationRequest.of("t", "tool.call", "tool:x");
 
-    assertPermit(authz.authorize(v, r, "j1"));
-    assertPermit(authz.authorize(v, r, "j2"));
-    assertDeny(authz.authorize(v, r, "j3"), Reason.BUDGET_EXHAUSTED);
+    // three grants of one node: one budget
+    assertPermit(authz.authorize(grant(v, "j1"), r));
+    assertPermit(authz.authorize(grant(v, "j2"), r));
+    assertDeny(authz.authorize(grant(v, "j3"), r), Reason.BUDGET_EXHAUSTED);
+  }
+
+  @Test
+  void view_budget_isSharedWithTheGraph_throughOneLedger() {
+    ExecutionView v = viewOfT("tool.call tool:** maxCalls=3");
+    Authorizer server =
+        Authorizer.newBuilder()
+            .policyEngine(PolicyEngine.permitAll())
+            .clock(clock)
+            .grantSource(grantSource)
+            .budgetLedger(graph.budgetLedger())
+            .build();
+    Authorizer inProcess =
+        Authorizer.newBuilder().graph(graph).policyEngine(PolicyEngine.permitAll()).build();
+    AuthorizationRequest r = AuthorizationRequest.of("t", "tool.call", "tool:x");
+
+    assertPermit(inProcess.authorize(r));
+    assertPermit(server.authorize(grant(v, "j1"), r));
+    assertPermit(server.authorize(grant(v, "j2"), r));
+    assertDeny(inProcess.authorize(r), Reason.BUDGET_EXHAUSTED);
+    assertDeny(server.authorize(grant(v, "j3"), r), Reason.BUDGET_EXHAUSTED);
+  }
+
+  @Test
+  void view_ancestorBudget_bindsTheSubtree_throughAGrant() {
+    graph.spawn(spec("s", "tool.call tool:** maxCalls=2").principal("user:alice").build());
+    graph.spawn("s", spec("a", "tool.call tool:x maxCalls=2").build());
+    graph.spawn("s", spec("b", "tool.call tool:x maxCalls=2").build());
+    Authorizer server =
+        Authorizer.newBuilder()
+            .policyEngine(PolicyEngine.permitAll())
+            .clock(clock)
+            .grantSource(grantSource)
+            .budgetLedger(graph.budgetLedger())
+            .build();
+    Authorizer inProcess =
+        Authorizer.newBuilder().graph(graph).policyEngine(PolicyEngine.permitAll()).build();
+
+    assertPermit(
+        server.authorize(
+            grant(graph.node("a").view(), "ja"),
+            AuthorizationRequest.of("a", "tool.call", "tool:x")));
+    assertPermit(inProcess.authorize("b", "tool.call", "tool:x"));
+    assertDeny(
+        server.authorize(
+            grant(graph.node("b").view(), "jb"),
+            AuthorizationRequest.of("b", "tool.call", "tool:x")),
+        Reason.BUDGET_EXHAUSTED);
+  }
+
+  @Test
+  void grant_withoutAGrantSource_isNeverDecided() {
+    ExecutionView v = viewOfT("tool.call tool:**");
+    Authorizer authz =
+        Authorizer.newBuilder().policyEngine(PolicyEngine.permitAll()).clock(clock).build();
+    assertDeny(
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:x")),
+        Reason.ERROR);
+  }
+
+  @Test
+  void grant_rejectedBySource_isDeniedWithItsReason_andAudited() {
+    Authorizer authz = toolServer(PolicyEngine.permitAll());
+    assertDeny(
+        authz.authorize("forged", AuthorizationRequest.of("t", "tool.call", "tool:x")),
+        Reason.INVALID_GRANT);
+    assertThat(audit).hasSize(1);
   }
 
   @Test
@@ -1234,7 +1323,7 @@ final class AuthorizerTest {
     graph.spawn("s", spec("holder", "fs.* fs:/repo/**").claims("fs:/repo/**").build());
     assertPermit(
         toolServer(PolicyEngine.permitAll())
-            .authorize(v, AuthorizationRequest.of("t", "fs.write", "fs:/repo/a"), "j"));
+            .authorize(grant(v, "j"), AuthorizationRequest.of("t", "fs.write", "fs:/repo/a")));
   }
 
   @Test
@@ -1251,12 +1340,14 @@ final class AuthorizerTest {
                   }
                   return clock.instant();
                 })
+            .grantSource(grantSource)
             .build();
     clock.advance(Duration.ofHours(1)); // the view has expired
     broken.set(true);
 
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:x"), "j"), Reason.ERROR);
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:x")),
+        Reason.ERROR);
   }
 
   @Test

@@ -157,10 +157,7 @@ public class GrantBenchmark {
         GrantAuthorizer.newBuilder()
             .verifier(uncached)
             .authorizer(
-                Authorizer.newBuilder()
-                    .policyEngine(PolicyEngine.permitAll())
-                    .decisionCache(0)
-                    .build())
+                Authorizer.newBuilder().policyEngine(PolicyEngine.permitAll()).decisionCache(0))
             .build();
 
     setUpBiscuit();

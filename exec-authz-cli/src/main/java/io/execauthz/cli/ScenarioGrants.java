@@ -135,8 +135,7 @@ final class ScenarioGrants {
                 .clock(clock)
                 .revocations(revocations)
                 .build())
-        .authorizer(
-            Authorizer.newBuilder().clock(clock).policyEngine(engine).auditSink(audit).build())
+        .authorizer(Authorizer.newBuilder().clock(clock).policyEngine(engine).auditSink(audit))
         .build();
   }
 

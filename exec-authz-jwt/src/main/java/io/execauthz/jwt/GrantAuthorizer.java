@@ -39,6 +39,11 @@ public final class GrantAuthorizer {
     this.authorizer = authorizer;
   }
 
+  /** The authorizer running the pipeline (for its cache statistics). */
+  public Authorizer authorizer() {
+    return authorizer;
+  }
+
   /** Starts configuring; a verifier and an authorizer are required. */
   public static Builder newBuilder() {
     return new Builder();
@@ -69,45 +74,7 @@ public final class GrantAuthorizer {
   }
 
   private Decision decide(String token, AuthorizationRequest request, boolean bindNode) {
-    VerifiedGrant grant;
-    try {
-      grant = verifier.verify(token);
-    } catch (GrantVerificationException e) {
-      return authorizer.refuse(
-          request, e.check().reason(), e.getMessage(), e.view(), e.grantId().orElse(null));
-    } catch (RuntimeException | StackOverflowError e) {
-      return authorizer.refuse(
-          request,
-          Reason.ERROR,
-          "grant verification failed: " + e.getClass().getSimpleName(),
-          null,
-          null);
-    }
-    AuthorizationRequest bound;
-    if (bindNode) {
-      bound =
-          new AuthorizationRequest(
-              grant.nodeId(),
-              request.action(),
-              request.resource(),
-              request.args(),
-              request.approved(),
-              request.traceparent());
-    } else if (!request.nodeId().equals(grant.nodeId())) {
-      return authorizer.refuse(
-          request,
-          Reason.INVALID_GRANT,
-          "NODE: the request names node '"
-              + GrantVerifier.printable(request.nodeId())
-              + "' but the grant is for node '"
-              + grant.nodeId()
-              + "'",
-          grant.view(),
-          grant.id());
-    } else {
-      bound = request;
-    }
-    return authorizer.authorize(grant.view(), bound, grant.id());
+    return authorizer.authorize(token, bindNode ? request.onNode("") : request);
   }
 
   @Override
@@ -118,7 +85,7 @@ public final class GrantAuthorizer {
   /** Configures a {@link GrantAuthorizer}; each option can be set once. Not thread-safe. */
   public static final class Builder {
     private GrantVerifier verifier;
-    private Authorizer authorizer;
+    private Authorizer.Builder authorizer;
 
     private Builder() {}
 
@@ -132,10 +99,11 @@ public final class GrantAuthorizer {
     }
 
     /**
-     * The authorizer that runs the pipeline (required): typically one built without a graph, with
-     * the same clock as the verifier, the tool server's policy engine and audit sink.
+     * The authorizer that runs the pipeline (required), not yet built: typically one without a
+     * graph, with the same clock as the verifier, the tool server's policy engine, audit sink and
+     * budget ledger. Its grant source is set to the verifier here.
      */
-    public Builder authorizer(Authorizer authorizer) {
+    public Builder authorizer(Authorizer.Builder authorizer) {
       if (this.authorizer != null) {
         throw new IllegalStateException("authorizer was already set");
       }
@@ -150,7 +118,8 @@ public final class GrantAuthorizer {
       if (verifier == null || authorizer == null) {
         throw new IllegalStateException("verifier and authorizer are both required");
       }
-      return new GrantAuthorizer(verifier, authorizer);
+      return new GrantAuthorizer(
+          verifier, authorizer.grantSource(verifier.asGrantSource()).build());
     }
   }
 }

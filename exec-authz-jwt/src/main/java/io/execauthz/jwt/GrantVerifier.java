@@ -8,6 +8,7 @@ import io.execauthz.NodeState;
 import io.execauthz.jwt.internal.GrantContent;
 import io.execauthz.jwt.internal.Jose;
 import io.execauthz.jwt.internal.TokenCache;
+import io.execauthz.spi.GrantSource;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
@@ -77,6 +78,7 @@ public final class GrantVerifier {
   private final Duration maxLifetime;
   private final Set<GrantAlgorithm> algorithms;
   private final RevocationRegistry revocations;
+  private final GrantSource source = this::verifyForPipeline;
   private final int cacheSize;
   private final TokenCache<VerifiedGrant> cache;
 
@@ -452,6 +454,30 @@ public final class GrantVerifier {
   private static GrantVerificationException retiredKey(String kid, Instant at) {
     return new GrantVerificationException(
         GrantCheck.RETIRED_KEY, "key '" + kid + "' was retired at " + at);
+  }
+
+  /**
+   * This verifier as the {@link GrantSource} of an {@link io.execauthz.Authorizer}: the only way a
+   * grant's execution view reaches the decision pipeline. Always the same instance.
+   */
+  public GrantSource asGrantSource() {
+    return source;
+  }
+
+  private GrantSource.Result verifyForPipeline(String token) {
+    try {
+      VerifiedGrant g = verify(token);
+      return new GrantSource.Accepted(g.view(), g.id());
+    } catch (GrantVerificationException e) {
+      return new GrantSource.Rejected(
+          e.check().reason(), e.getMessage(), e.view(), e.grantId().orElse(null));
+    } catch (RuntimeException | StackOverflowError e) {
+      return new GrantSource.Rejected(
+          io.execauthz.Reason.ERROR,
+          "grant verification failed: " + e.getClass().getSimpleName(),
+          null,
+          null);
+    }
   }
 
   /** Attacker-controlled text, cut short and without control characters, for a message. */

@@ -89,8 +89,7 @@ final class Fixture {
                 Authorizer.newBuilder()
                     .clock(clock)
                     .policyEngine(PolicyEngine.permitAll())
-                    .auditSink(sink)
-                    .build())
+                    .auditSink(sink))
             .build();
   }
 

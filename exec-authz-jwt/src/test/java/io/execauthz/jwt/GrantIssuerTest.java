@@ -54,6 +54,7 @@ final class GrantIssuerTest {
     assertThat(v.view())
         .isEqualTo(
             new ExecutionView(
+                expected.graphId(),
                 expected.nodeId(),
                 expected.kind(),
                 expected.depth(),
@@ -64,7 +65,8 @@ final class GrantIssuerTest {
                 expected.attributes(),
                 expected.capabilities(),
                 Fixture.START.plusSeconds(300 + 5),
-                expected.trace()));
+                expected.trace(),
+                expected.budgetScopes()));
     assertThat(v.delegators()).containsExactly("user:alice", "agent:planner");
     assertThat(v.grantChain()).isEmpty();
     assertThat(v.parentId()).isEmpty();

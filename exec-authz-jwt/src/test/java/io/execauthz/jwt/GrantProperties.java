@@ -170,7 +170,7 @@ final class GrantProperties {
     GrantAuthorizer toolServer =
         GrantAuthorizer.newBuilder()
             .verifier(verifier)
-            .authorizer(Authorizer.newBuilder().clock(clock).policyEngine(VIEW_SENSITIVE).build())
+            .authorizer(Authorizer.newBuilder().clock(clock).policyEngine(VIEW_SENSITIVE))
             .build();
 
     List<ExecutionNode> nodes = randomGraph(rnd, graph);
@@ -260,6 +260,7 @@ final class GrantProperties {
 
   static ExecutionView withDeadline(ExecutionView v, Instant deadline) {
     return new ExecutionView(
+        v.graphId(),
         v.nodeId(),
         v.kind(),
         v.depth(),
@@ -270,7 +271,8 @@ final class GrantProperties {
         v.attributes(),
         v.capabilities(),
         deadline,
-        v.trace());
+        v.trace(),
+        v.budgetScopes());
   }
 
   private static Optional<Reason> reason(Decision d) {

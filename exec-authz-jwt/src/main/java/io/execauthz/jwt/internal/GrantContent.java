@@ -89,6 +89,7 @@ public record GrantContent(
     ExecutionView.Lineage self = lineage.get(0);
     TraceContext trace = traceparent == null ? derivedTrace(id) : TraceContext.parse(traceparent);
     return new ExecutionView(
+        "iss:" + issuer,
         nodeId,
         self.kind(),
         self.depth(),
@@ -99,7 +100,8 @@ public record GrantContent(
         attributes,
         capabilities,
         deadline,
-        trace);
+        trace,
+        List.of());
   }
 
   /** The JSON claims object, in the order of CONTRACT §4. */
