@@ -400,7 +400,7 @@ public final class Authorizer {
                 node == null ? view : node,
                 req.action(),
                 req.resource(),
-                req.args(),
+                req.arguments(),
                 req.approved())
             : null;
     DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);

@@ -6,7 +6,6 @@ import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.PolicyDecision;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The fast-path decision cache (ARCHITECTURE §3 step 3), behind the authorizer.
@@ -37,16 +36,11 @@ final class DecisionCache {
     final Object subject;
     final String action;
     final String resource;
-    final Map<String, Object> args;
+    final Args args;
     final boolean approved;
     private final int hash;
 
-    Key(
-        Object subject,
-        String action,
-        String resource,
-        Map<String, Object> args,
-        boolean approved) {
+    Key(Object subject, String action, String resource, Args args, boolean approved) {
       this.subject = subject;
       this.action = action;
       this.resource = resource;
@@ -55,8 +49,8 @@ final class DecisionCache {
       int h = System.identityHashCode(subject);
       h = 31 * h + action.hashCode();
       h = 31 * h + resource.hashCode();
-      // args are compared by equals but left out of the hash: hashing a nested map on every
-      // request costs more than the rare collision between calls differing only in arguments
+      // the arguments' hash is computed once, when the request copies them
+      h = 31 * h + args.hashCode();
       this.hash = 31 * h + (approved ? 1 : 0);
     }
 
@@ -65,6 +59,7 @@ final class DecisionCache {
       return o instanceof Key k
           && k.subject == subject
           && k.approved == approved
+          && k.hash == hash
           && k.action.equals(action)
           && k.resource.equals(resource)
           && k.args.equals(args);

@@ -1390,4 +1390,96 @@ final class AuthorizerTest {
     assertPermit(authz.authorize("s", "tool.call", "tool:x"));
     assertDeny(authz.authorize("s", "net.connect", "net:x:1"), Reason.OUT_OF_SCOPE);
   }
+
+  // ---------------------------------------------------------------- soundness (issue 9, item 7)
+
+  @Test
+  void revocationDuringASlowPolicyEvaluation_winsOverThePermit_andRefundsTheBudget() {
+    root("s", "tool.call tool:** maxCalls=1");
+    PolicyEngine revokesWhileEvaluating =
+        r -> {
+          graph.revoke("s", "incident"); // lands while the policy is being evaluated
+          return new io.execauthz.spi.PolicyDecision(true, List.of("p"), List.of());
+        };
+    Authorizer authz = authorizer(revokesWhileEvaluating);
+
+    assertDeny(authz.authorize("s", "tool.call", "tool:x"), Reason.REVOKED);
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0).permitted()).isFalse();
+  }
+
+  @Test
+  void completionDuringASlowPolicyEvaluation_winsOverThePermit() {
+    root("s", "tool.call tool:**");
+    spawn("s", "t", "tool.call tool:x");
+    Authorizer authz =
+        authorizer(
+            r -> {
+              graph.complete("s");
+              return new io.execauthz.spi.PolicyDecision(true, List.of(), List.of());
+            });
+    assertDeny(authz.authorize("t", "tool.call", "tool:x"), Reason.COMPLETED);
+  }
+
+  @Test
+  void grantRevokedDuringASlowPolicyEvaluation_winsOverThePermit() {
+    ExecutionView v = viewOfT("tool.call tool:** maxCalls=1");
+    java.util.concurrent.atomic.AtomicBoolean revoked =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    io.execauthz.spi.GrantSource source =
+        token ->
+            revoked.get()
+                ? new io.execauthz.spi.GrantSource.Rejected(
+                    Reason.REVOKED, "node 't' was revoked", v, token)
+                : new io.execauthz.spi.GrantSource.Accepted(v, token);
+    Authorizer authz =
+        Authorizer.newBuilder()
+            .clock(clock)
+            .grantSource(source)
+            .policyEngine(
+                r -> {
+                  revoked.set(true);
+                  return new io.execauthz.spi.PolicyDecision(true, List.of(), List.of());
+                })
+            .build();
+    AuthorizationRequest r = AuthorizationRequest.of("t", "tool.call", "tool:x");
+    assertDeny(authz.authorize("tok", r), Reason.REVOKED);
+    revoked.set(false);
+    // the refused call spent nothing: the one call of the budget is still there
+    assertPermit(authz.authorize("tok", r));
+  }
+
+  @Test
+  void clockSteppingBack_neverRevivesAnExpiredNode() {
+    root("s", "tool.call tool:**");
+    graph.spawn("s", spec("t", "tool.call tool:x").ttl(Duration.ofMinutes(5)).build());
+    Authorizer authz = authorizer();
+    clock.advance(Duration.ofMinutes(6));
+    assertDeny(authz.authorize("t", "tool.call", "tool:x"), Reason.EXPIRED);
+
+    clock.advance(Duration.ofMinutes(-3)); // NTP steps the clock back
+    assertDeny(authz.authorize("t", "tool.call", "tool:x"), Reason.EXPIRED);
+    assertThat(graph.node("t").state()).isEqualTo(NodeState.EXPIRED);
+  }
+
+  @Test
+  void clockSteppingBack_neverRevivesAnExpiredGrantView() {
+    ExecutionView v = viewOfT("tool.call tool:**");
+    Authorizer authz = toolServer(PolicyEngine.permitAll());
+    AuthorizationRequest r = AuthorizationRequest.of("t", "tool.call", "tool:x");
+    clock.advance(Duration.ofMinutes(11));
+    assertDeny(authz.authorize(grant(v, "j"), r), Reason.EXPIRED);
+    clock.advance(Duration.ofMinutes(-5));
+    assertDeny(authz.authorize(grant(v, "j"), r), Reason.EXPIRED);
+  }
+
+  @Test
+  void argumentOfAnUnsupportedType_isRefusedAtTheBoundary_namingWhere() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                AuthorizationRequest.of("s", "tool.call", "tool:x")
+                    .withArgs(java.util.Map.of("when", java.time.Instant.EPOCH)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("args.when");
+  }
 }
