@@ -63,7 +63,7 @@ public final class Authorizer {
     this.graph = b.graph;
     this.engine = b.engine;
     this.audit = b.audit == null ? AuditSink.discarding() : b.audit;
-    this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize);
+    this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
     this.clock =
         graph != null
             ? graph.clock()
@@ -752,8 +752,15 @@ public final class Authorizer {
     private Integer cacheSize;
     private BudgetLedger ledger;
     private GrantSource grants;
+    private boolean admitAll;
 
     private Builder() {}
+
+    /** Tests only: the cache keeps every answer at once, not from a request's second sighting. */
+    Builder admitEveryAnswer() {
+      this.admitAll = true;
+      return this;
+    }
 
     /**
      * The execution graph to decide on. Without one, only {@link #authorize(ExecutionView,

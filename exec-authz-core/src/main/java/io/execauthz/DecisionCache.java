@@ -96,16 +96,40 @@ final class DecisionCache {
   }
 
   private final Cache<Key, Entry> cache;
+  // a doorkeeper (as in TinyLFU): a request is kept only when it was seen before, so calls whose
+  // arguments differ every time cost one bit, not a cache insertion that is never read
+  private final java.util.concurrent.atomic.AtomicLongArray seen;
+  private final java.util.concurrent.atomic.LongAdder sightings =
+      new java.util.concurrent.atomic.LongAdder();
+  private final int seenMask;
+  private final long resetEvery;
   private final java.util.concurrent.atomic.LongAdder hits =
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder misses =
       new java.util.concurrent.atomic.LongAdder();
 
   DecisionCache(long maximumSize) {
+    this(maximumSize, true);
+  }
+
+  /**
+   * @param doorkeeper keep a request only from its second sighting on (the default); off, every
+   *     answer is kept at once (for tests that count how often the engine is asked)
+   */
+  DecisionCache(long maximumSize, boolean doorkeeper) {
     this.cache =
         maximumSize <= 0
             ? null
             : Caffeine.newBuilder().maximumSize(maximumSize).recordStats().build();
+    // about 8 bits per entry the cache may hold, at least 4,096 and at most 8 Mi bits (1 MiB)
+    long bits =
+        Math.max(4096, Math.min(1L << 23, Long.highestOneBit(Math.max(1, maximumSize)) << 3));
+    this.seen =
+        maximumSize <= 0 || !doorkeeper
+            ? null
+            : new java.util.concurrent.atomic.AtomicLongArray((int) (bits >>> 6));
+    this.seenMask = (int) bits - 1;
+    this.resetEvery = bits / 2;
   }
 
   boolean enabled() {
@@ -127,9 +151,34 @@ final class DecisionCache {
   }
 
   void put(Key key, Entry entry) {
-    if (cache != null) {
+    if (cache != null && (seen == null || seenBefore(key) || cache.getIfPresent(key) != null)) {
       cache.put(key, entry);
     }
+  }
+
+  /**
+   * Whether a key with this hash was offered before (since the last reset), recording it. A false
+   * "yes" only lets a one-off request in; a false "no" only delays caching by one more call.
+   */
+  private boolean seenBefore(Key key) {
+    int h = key.hashCode() * 0x9E3779B9;
+    int bit = (h ^ (h >>> 16)) & seenMask;
+    int word = bit >>> 6;
+    long mask = 1L << (bit & 63);
+    long old = seen.get(word);
+    if ((old & mask) != 0) {
+      return true;
+    }
+    seen.getAndUpdate(word, w -> w | mask);
+    sightings.increment();
+    if (sightings.sum() >= resetEvery) {
+      // half full: forget, so the filter keeps telling repeats from one-offs
+      sightings.reset();
+      for (int i = 0; i < seen.length(); i++) {
+        seen.set(i, 0);
+      }
+    }
+    return false;
   }
 
   CacheStats stats() {

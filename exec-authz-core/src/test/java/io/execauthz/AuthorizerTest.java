@@ -1426,6 +1426,8 @@ final class AuthorizerTest {
     ExecutionView v = viewOfT("tool.call tool:** maxCalls=1");
     java.util.concurrent.atomic.AtomicBoolean revoked =
         new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger evaluations =
+        new java.util.concurrent.atomic.AtomicInteger();
     io.execauthz.spi.GrantSource source =
         token ->
             revoked.get()
@@ -1438,7 +1440,7 @@ final class AuthorizerTest {
             .grantSource(source)
             .policyEngine(
                 r -> {
-                  revoked.set(true);
+                  revoked.compareAndSet(false, evaluations.getAndIncrement() == 0);
                   return new io.execauthz.spi.PolicyDecision(true, List.of(), List.of());
                 })
             .build();
