@@ -79,7 +79,12 @@ final class DecisionCache {
    * @param claims the graph's claim set it was computed against (null for a grant's view)
    * @param validUntil the instant from which it may no longer hold
    */
-  record Gate(Reason deny, String detail, Budgets budgets, Object claims, Instant validUntil) {}
+  record Gate(
+      Reason deny,
+      String detail,
+      Budgets budgets,
+      ExecutionGraph.Claim[] claims,
+      Instant validUntil) {}
 
   /**
    * For every level of the lineage where a budget must be spent, the ledger counters that can serve
@@ -137,7 +142,7 @@ final class DecisionCache {
   }
 
   /** The entry for this key if its gate outcome still holds at {@code now}, else null. */
-  Entry get(Key key, Object claims, Instant now) {
+  Entry get(Key key, ExecutionGraph.Claim[] claims, Instant now) {
     if (cache == null) {
       return null;
     }
