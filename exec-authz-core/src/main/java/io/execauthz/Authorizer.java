@@ -29,10 +29,11 @@ import java.util.Objects;
  * from the request. Requests with actions named {@code read} or ending in {@code .read} pass
  * through other nodes' claims.
  *
- * <p>The steps are small types of their own — {@link Liveness}, the pure {@link CapabilityGate},
- * {@link ClaimsCheck}, {@link BudgetPlan} with the {@link BudgetLedger}, {@link PolicyStep} —
- * composed by {@link Pipeline}, with the decision cache inside it and auditing ({@link Audited})
- * around it. This class only finds the node or the grant and hands them on.
+ * <p>The steps are small types of their own — {@code Liveness}, the pure {@code CapabilityGate},
+ * {@code ClaimsCheck}, {@code BudgetPlan} with the {@link BudgetLedger}, {@code PolicyStep} —
+ * composed by {@code Pipeline}, with the decision cache inside it and auditing ({@code Audited})
+ * around it. This class only hands a request to the graph's side ({@code GraphRequests}) or the
+ * grant's ({@code GrantRequests}).
  *
  * <p>Thread-safe; holds no static state, so several authorizers in one JVM never affect each other.
  */
@@ -41,11 +42,12 @@ public final class Authorizer {
 
   private final ExecutionGraph graph;
   private final InstantSource clock;
-  private final GrantSource grants;
   private final DecisionCache cache;
   private final Pipeline pipeline;
   private final Audited audit;
   private final DecisionIds ids = new DecisionIds();
+  private final GrantRequests grantRequests;
+  private final GraphRequests graphRequests;
 
   private Authorizer(Builder b) {
     this.graph = b.graph;
@@ -57,10 +59,11 @@ public final class Authorizer {
         graph != null
             ? graph.budgetLedger()
             : b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
-    this.grants = b.grants;
     this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
     this.pipeline = new Pipeline(b.engine, cache, ledger);
     this.audit = new Audited(b.audit == null ? AuditSink.discarding() : b.audit, ledger);
+    this.grantRequests = new GrantRequests(this, b.grants, pipeline, audit, ids);
+    this.graphRequests = new GraphRequests(this, graph, pipeline, audit, ids);
   }
 
   /** Starts configuring an authorizer; a policy engine is required. */
@@ -96,50 +99,7 @@ public final class Authorizer {
    */
   public Decision authorize(AuthorizationRequest request) {
     Objects.requireNonNull(request, "request");
-    String id = ids.next();
-    Instant now = now();
-    Node node = null;
-    Pipeline.Result r;
-    try {
-      node = graph == null ? null : graph.get(request.nodeId());
-      r = Pipeline.Result.of(Decisions.clockFailed(id, node == null ? List.of() : node.path));
-      if (node == null) {
-        r =
-            Pipeline.Result.of(
-                Decisions.deny(
-                    id,
-                    Reason.UNKNOWN_NODE,
-                    "no execution node '" + Names.printable(request.nodeId()) + "'",
-                    List.of()));
-      } else if (now != null) {
-        r = decide(id, request, node, now);
-      }
-    } catch (Throwable e) {
-      Decisions.rethrowIfFatal(e);
-      r = Pipeline.Result.of(Decisions.error(id, node == null ? List.of() : node.path, e));
-    }
-    return audit.record(orEpoch(now), request, node == null ? null : node.view, null, r);
-  }
-
-  private Pipeline.Result decide(String id, AuthorizationRequest request, Node node, Instant now) {
-    if (node.stateAt(now) == NodeState.HELD) {
-      graph.sweep(); // a blocker may have expired since
-    }
-    Decision ended = Liveness.check(id, node, now);
-    if (ended != null) {
-      return Pipeline.Result.of(ended);
-    }
-    Pipeline.Result r =
-        pipeline.evaluate(id, request, node.lineage, node.view, node, now, graph.claims());
-    if (r.decision() instanceof Decision.Permit) {
-      // a revocation or completion that landed while the policy was evaluated wins
-      Decision late = Liveness.check(id, node, now);
-      if (late != null) {
-        pipeline.refund(r);
-        return Pipeline.Result.of(late);
-      }
-    }
-    return r;
+    return graphRequests.decide(request);
   }
 
   /**
@@ -157,69 +117,7 @@ public final class Authorizer {
    */
   public Decision authorize(String token, AuthorizationRequest request) {
     Objects.requireNonNull(request, "request");
-    GrantSource.Result verified = verify(token);
-    if (verified instanceof GrantSource.Rejected r) {
-      return refuse(request, r.reason(), r.detail(), r.view(), r.grantId());
-    }
-    GrantSource.Accepted grant = (GrantSource.Accepted) verified;
-    ExecutionView view = grant.view();
-    if (request.nodeId().isEmpty()) {
-      request = request.onNode(view.nodeId());
-    } else if (!request.nodeId().equals(view.nodeId())) {
-      return refuse(
-          request,
-          Reason.INVALID_GRANT,
-          "NODE: the request names node '"
-              + Names.printable(request.nodeId())
-              + "' but the grant is for node '"
-              + view.nodeId()
-              + "'",
-          view,
-          grant.grantId());
-    }
-    String id = ids.next();
-    Instant now = now();
-    Pipeline.Result r = Pipeline.Result.of(Decisions.clockFailed(id, view.path()));
-    try {
-      Decision expired = now == null ? null : Liveness.check(id, view, now);
-      if (expired != null) {
-        r = Pipeline.Result.of(expired);
-      } else if (now != null) {
-        r = pipeline.evaluate(id, request, Level.of(view), view, null, now, null);
-        // a revocation recorded while the policy was evaluated wins
-        if (r.decision() instanceof Decision.Permit
-            && verify(token) instanceof GrantSource.Rejected late) {
-          pipeline.refund(r);
-          r =
-              Pipeline.Result.of(
-                  new Decision.Deny(
-                      id, late.reason(), late.detail(), view.path(), List.of(), List.of()));
-        }
-      }
-    } catch (Throwable e) {
-      Decisions.rethrowIfFatal(e);
-      pipeline.refund(r);
-      r = Pipeline.Result.of(Decisions.error(id, view.path(), e));
-    }
-    return audit.record(orEpoch(now), request, view, grant.grantId(), r);
-  }
-
-  /** The grant source's verdict; never null, never throws. */
-  private GrantSource.Result verify(String token) {
-    if (grants == null) {
-      return new GrantSource.Rejected(
-          Reason.ERROR,
-          "this authorizer has no grant source: build it with grantSource(...) to decide on grants",
-          null,
-          null);
-    }
-    try {
-      return Objects.requireNonNull(grants.verify(token), "the grant source returned null");
-    } catch (Throwable e) {
-      Decisions.rethrowIfFatal(e);
-      return new GrantSource.Rejected(
-          Reason.ERROR, "grant verification failed: " + e.getClass().getSimpleName(), null, null);
-    }
+    return grantRequests.decide(token, request);
   }
 
   /**
@@ -251,7 +149,7 @@ public final class Authorizer {
   }
 
   /** The clock's instant, or null when the clock failed (the request is then denied). */
-  private Instant now() {
+  Instant now() {
     try {
       return Objects.requireNonNull(clock.instant(), "the clock returned null");
     } catch (RuntimeException e) {
@@ -260,7 +158,7 @@ public final class Authorizer {
     }
   }
 
-  private static Instant orEpoch(Instant now) {
+  static Instant orEpoch(Instant now) {
     return now == null ? Instant.EPOCH : now;
   }
 
