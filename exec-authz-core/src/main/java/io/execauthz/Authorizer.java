@@ -24,11 +24,6 @@ import java.util.Objects;
  * Decision d = authorizer.authorize(AuthorizationRequest.of("task-7", "tool.call", "tool:github/create_issue"));
  * }</pre>
  *
- * <p>Budgets ({@code maxCalls}) are consumed only by permitted calls, at every level whose covering
- * capability has one, so a budget on an ancestor is shared by its whole subtree. Approval is read
- * from the request. Requests with actions named {@code read} or ending in {@code .read} pass
- * through other nodes' claims.
- *
  * <p>The steps are small types of their own — {@code Liveness}, the pure {@code CapabilityGate},
  * {@code ClaimsCheck}, {@code BudgetPlan} with the {@link BudgetLedger}, {@code PolicyStep} —
  * composed by {@code Pipeline}, with the decision cache inside it and auditing ({@code Audited})
@@ -38,8 +33,6 @@ import java.util.Objects;
  * <p>Thread-safe; holds no static state, so several authorizers in one JVM never affect each other.
  */
 public final class Authorizer {
-  private static final System.Logger LOG = System.getLogger(Authorizer.class.getName());
-
   private final ExecutionGraph graph;
   private final InstantSource clock;
   private final DecisionCache cache;
@@ -121,6 +114,38 @@ public final class Authorizer {
   }
 
   /**
+   * Whether a request would be permitted, with no side effect: no budget is checked or spent and no
+   * audit record is written (for listing what a node may call, never for acting). Liveness,
+   * capabilities, claims, approval and policies are decided as {@link #authorize} does.
+   */
+  public Decision check(AuthorizationRequest request) {
+    Objects.requireNonNull(request, "request");
+    return graphRequests.check(request);
+  }
+
+  /** {@link #check(AuthorizationRequest)} under a grant. */
+  public Decision check(String token, AuthorizationRequest request) {
+    Objects.requireNonNull(request, "request");
+    return grantRequests.check(token, request);
+  }
+
+  /**
+   * The checks of one call decided together (the tool, then the resources in its arguments):
+   * permitted only if every one permits, and no budget is spent unless all do. Each check is
+   * audited. Returns the first check's permit, or the refusal of the first check that refused.
+   *
+   * @throws IllegalArgumentException for an empty list: nothing is never permitted
+   */
+  public Decision authorizeAll(List<AuthorizationRequest> requests) {
+    return graphRequests.decideAll(requests);
+  }
+
+  /** {@link #authorizeAll(List)} under a grant, verified once for the whole call. */
+  public Decision authorizeAll(String token, List<AuthorizationRequest> requests) {
+    return grantRequests.decideAll(token, requests);
+  }
+
+  /**
    * Records and returns a deny decided before the pipeline could run — a grant that failed
    * verification, or was revoked — so that every refusal is audited like any other.
    *
@@ -150,12 +175,7 @@ public final class Authorizer {
 
   /** The clock's instant, or null when the clock failed (the request is then denied). */
   Instant now() {
-    try {
-      return Objects.requireNonNull(clock.instant(), "the clock returned null");
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "authorizer clock failed", e);
-      return null;
-    }
+    return Decisions.now(clock);
   }
 
   static Instant orEpoch(Instant now) {

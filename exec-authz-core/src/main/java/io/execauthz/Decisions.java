@@ -4,7 +4,19 @@ import java.util.List;
 
 /** Building denies: the shapes every step of the pipeline returns. */
 final class Decisions {
+  private static final System.Logger LOG = System.getLogger(Authorizer.class.getName());
+
   private Decisions() {}
+
+  /** The clock's instant, or null when the clock failed (the request is then denied). */
+  static java.time.Instant now(java.time.InstantSource clock) {
+    try {
+      return java.util.Objects.requireNonNull(clock.instant(), "the clock returned null");
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "authorizer clock failed", e);
+      return null;
+    }
+  }
 
   static Decision.Deny deny(String id, Reason reason, String detail, List<String> path) {
     return new Decision.Deny(id, reason, detail, path, List.of(), List.of());

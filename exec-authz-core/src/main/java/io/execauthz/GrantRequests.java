@@ -2,6 +2,7 @@ package io.execauthz;
 
 import io.execauthz.spi.GrantSource;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,36 +32,99 @@ final class GrantRequests {
     this.ids = ids;
   }
 
+  /** Decides, spends and audits one request. */
   Decision decide(String token, AuthorizationRequest request) {
+    return decideAll(token, List.of(request));
+  }
+
+  /** Decides without spending a budget or writing an audit record. */
+  Decision check(String token, AuthorizationRequest request) {
     GrantSource.Result verified = verify(token);
     if (verified instanceof GrantSource.Rejected r) {
-      return authorizer.refuse(request, r.reason(), r.detail(), r.view(), r.grantId());
+      return new Decision.Deny(
+          ids.next(),
+          r.reason(),
+          r.detail(),
+          r.view() == null ? List.of() : r.view().path(),
+          List.of(),
+          List.of());
+    }
+    GrantSource.Accepted grant = (GrantSource.Accepted) verified;
+    AuthorizationRequest bound = bind(request, grant.view());
+    if (bound == null) {
+      return nodeMismatch(request, grant, false);
+    }
+    return evaluate(ids.next(), token, bound, grant.view(), authorizer.now(), false).decision();
+  }
+
+  /** Decides every request under one grant; spends only if all permit. */
+  Decision decideAll(String token, List<AuthorizationRequest> requests) {
+    requests = AllOrNothing.checked(requests);
+    GrantSource.Result verified = verify(token);
+    if (verified instanceof GrantSource.Rejected r) {
+      return authorizer.refuse(requests.get(0), r.reason(), r.detail(), r.view(), r.grantId());
     }
     GrantSource.Accepted grant = (GrantSource.Accepted) verified;
     ExecutionView view = grant.view();
-    if (request.nodeId().isEmpty()) {
-      request = request.onNode(view.nodeId());
-    } else if (!request.nodeId().equals(view.nodeId())) {
-      return authorizer.refuse(
-          request,
-          Reason.INVALID_GRANT,
-          "NODE: the request names node '"
-              + Names.printable(request.nodeId())
-              + "' but the grant is for node '"
-              + view.nodeId()
-              + "'",
-          view,
-          grant.grantId());
+    List<AuthorizationRequest> bound = new ArrayList<>(requests.size());
+    for (AuthorizationRequest r : requests) {
+      AuthorizationRequest b = bind(r, view);
+      if (b == null) {
+        return nodeMismatch(r, grant, true);
+      }
+      bound.add(b);
     }
-    String id = ids.next();
     Instant now = authorizer.now();
+    Instant at = Authorizer.orEpoch(now);
+    List<AllOrNothing.Decided> done = new ArrayList<>(bound.size());
+    for (AuthorizationRequest r : bound) {
+      Pipeline.Result result = evaluate(ids.next(), token, r, view, now, true);
+      done.add(new AllOrNothing.Decided(result, view));
+      if (!(result.decision() instanceof Decision.Permit)) {
+        return AllOrNothing.refused(audit, at, bound, done, pipeline, grant.grantId());
+      }
+    }
+    return AllOrNothing.permitted(audit, at, bound, done, pipeline, grant.grantId());
+  }
+
+  /** The request on the grant's node (an empty node id means the grant's), or null if another. */
+  private static AuthorizationRequest bind(AuthorizationRequest request, ExecutionView view) {
+    if (request.nodeId().isEmpty()) {
+      return request.onNode(view.nodeId());
+    }
+    return request.nodeId().equals(view.nodeId()) ? request : null;
+  }
+
+  private Decision nodeMismatch(
+      AuthorizationRequest request, GrantSource.Accepted grant, boolean record) {
+    String detail =
+        "NODE: the request names node '"
+            + Names.printable(request.nodeId())
+            + "' but the grant is for node '"
+            + grant.view().nodeId()
+            + "'";
+    if (record) {
+      return authorizer.refuse(
+          request, Reason.INVALID_GRANT, detail, grant.view(), grant.grantId());
+    }
+    return new Decision.Deny(
+        ids.next(), Reason.INVALID_GRANT, detail, grant.view().path(), List.of(), List.of());
+  }
+
+  private Pipeline.Result evaluate(
+      String id,
+      String token,
+      AuthorizationRequest request,
+      ExecutionView view,
+      Instant now,
+      boolean spend) {
     Pipeline.Result r = Pipeline.Result.of(Decisions.clockFailed(id, view.path()));
     try {
       Decision expired = now == null ? null : Liveness.check(id, view, now);
       if (expired != null) {
         r = Pipeline.Result.of(expired);
       } else if (now != null) {
-        r = pipeline.evaluate(id, request, Level.of(view), view, null, now, null);
+        r = pipeline.evaluate(id, request, Level.of(view), view, null, now, null, spend);
         // a revocation recorded while the policy was evaluated wins
         if (r.decision() instanceof Decision.Permit
             && verify(token) instanceof GrantSource.Rejected late) {
@@ -76,7 +140,7 @@ final class GrantRequests {
       pipeline.refund(r);
       r = Pipeline.Result.of(Decisions.error(id, view.path(), e));
     }
-    return audit.record(Authorizer.orEpoch(now), request, view, grant.grantId(), r);
+    return r;
   }
 
   /** The grant source's verdict; never null, never throws. */

@@ -1,13 +1,14 @@
 package io.execauthz;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The in-process side of {@link Authorizer}: the node looked up in the graph (or {@link
  * Reason#UNKNOWN_NODE}), its liveness, the shared {@link Pipeline} on its lineage and the graph's
  * claims, and liveness once more before a permit leaves, so that a revocation or completion that
- * landed while the policy was evaluated wins. Takes no graph lock but on a held node. Thread-safe.
+ * landed while the policy was evaluated wins. Thread-safe.
  */
 final class GraphRequests {
   private final Authorizer authorizer;
@@ -29,14 +30,39 @@ final class GraphRequests {
     this.ids = ids;
   }
 
+  /** Decides, spends and audits one request. */
   Decision decide(AuthorizationRequest request) {
-    String id = ids.next();
     Instant now = authorizer.now();
+    AllOrNothing.Decided o = evaluate(ids.next(), request, now, true);
+    return audit.record(Authorizer.orEpoch(now), request, o.view(), null, o.result());
+  }
+
+  /** Decides without spending a budget or writing an audit record. */
+  Decision check(AuthorizationRequest request) {
+    return evaluate(ids.next(), request, authorizer.now(), false).result().decision();
+  }
+
+  /** Decides every request; spends only if all permit. */
+  Decision decideAll(List<AuthorizationRequest> requests) {
+    requests = AllOrNothing.checked(requests);
+    Instant now = authorizer.now();
+    List<AllOrNothing.Decided> done = new ArrayList<>(requests.size());
+    for (AuthorizationRequest r : requests) {
+      AllOrNothing.Decided o = evaluate(ids.next(), r, now, true);
+      done.add(o);
+      if (!(o.result().decision() instanceof Decision.Permit)) {
+        return AllOrNothing.refused(audit, Authorizer.orEpoch(now), requests, done, pipeline, null);
+      }
+    }
+    return AllOrNothing.permitted(audit, Authorizer.orEpoch(now), requests, done, pipeline, null);
+  }
+
+  private AllOrNothing.Decided evaluate(
+      String id, AuthorizationRequest request, Instant now, boolean spend) {
     Node node = null;
     Pipeline.Result r;
     try {
       node = graph == null ? null : graph.get(request.nodeId());
-      r = Pipeline.Result.of(Decisions.clockFailed(id, node == null ? List.of() : node.path));
       if (node == null) {
         r =
             Pipeline.Result.of(
@@ -45,17 +71,20 @@ final class GraphRequests {
                     Reason.UNKNOWN_NODE,
                     "no execution node '" + Names.printable(request.nodeId()) + "'",
                     List.of()));
-      } else if (now != null) {
-        r = decide(id, request, node, now);
+      } else if (now == null) {
+        r = Pipeline.Result.of(Decisions.clockFailed(id, node.path));
+      } else {
+        r = decide(id, request, node, now, spend);
       }
     } catch (Throwable e) {
       Decisions.rethrowIfFatal(e);
       r = Pipeline.Result.of(Decisions.error(id, node == null ? List.of() : node.path, e));
     }
-    return audit.record(Authorizer.orEpoch(now), request, node == null ? null : node.view, null, r);
+    return new AllOrNothing.Decided(r, node == null ? null : node.view);
   }
 
-  private Pipeline.Result decide(String id, AuthorizationRequest request, Node node, Instant now) {
+  private Pipeline.Result decide(
+      String id, AuthorizationRequest request, Node node, Instant now, boolean spend) {
     if (node.stateAt(now) == NodeState.HELD) {
       graph.sweep(); // a blocker may have expired since
     }
@@ -64,7 +93,7 @@ final class GraphRequests {
       return Pipeline.Result.of(ended);
     }
     Pipeline.Result r =
-        pipeline.evaluate(id, request, node.lineage, node.view, node, now, graph.claims());
+        pipeline.evaluate(id, request, node.lineage, node.view, node, now, graph.claims(), spend);
     if (r.decision() instanceof Decision.Permit) {
       // a revocation or completion that landed while the policy was evaluated wins
       Decision late = Liveness.check(id, node, now);

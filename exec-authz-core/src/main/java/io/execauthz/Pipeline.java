@@ -38,6 +38,7 @@ final class Pipeline {
   /**
    * Decides a request on {@code levels} (the node first, then what binds it above).
    *
+   * @param spend whether budgets are checked and spent; false for a side-effect-free check
    * @param node the graph node (claims are checked against {@code claims}), or null for a view
    * @param claims the graph's claim set, or null for a view
    */
@@ -48,7 +49,8 @@ final class Pipeline {
       ExecutionView view,
       Node node,
       Instant now,
-      ExecutionGraph.Claim[] claims) {
+      ExecutionGraph.Claim[] claims,
+      boolean spend) {
     List<String> path = view.path();
     DecisionCache.Key key =
         cache.enabled()
@@ -70,7 +72,8 @@ final class Pipeline {
     }
 
     // budgets at every level, always live
-    List<List<Budget>> budgets = gate.budgets().levels();
+    // (a side-effect-free check leaves budgets out: it answers "could this be allowed")
+    List<List<Budget>> budgets = spend ? gate.budgets().levels() : null;
     if (budgets != null) {
       Decision refused = BudgetPlan.refusal(id, ledger.check(budgets), path);
       if (refused != null) {
