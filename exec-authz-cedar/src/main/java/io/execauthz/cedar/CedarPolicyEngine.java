@@ -94,10 +94,19 @@ public final class CedarPolicyEngine implements PolicyEngine {
     return store.version();
   }
 
-  /** Only when a policy in force mentions {@code now}. */
+  /**
+   * Only when a policy in force may read {@code context.now}, as found from the policies' parsed
+   * form ({@link #policyReads()}): <code>context["&#92;u{6e}ow"]</code> reads the time like {@code
+   * context.now}, and a policy the analysis cannot follow counts as reading it.
+   */
   @Override
   public boolean readsTime() {
     return store.readsTime();
+  }
+
+  /** What the policies in force may read from a request ({@link PolicyStore#policyReads()}). */
+  public PolicyReads policyReads() {
+    return store.policyReads();
   }
 
   /** The store this engine reads. */

@@ -70,11 +70,18 @@ public final class PolicyStore implements AutoCloseable {
 
   private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(2);
 
+  /** The default of {@link Builder#maxExpressionDepth}. */
+  static final int DEFAULT_MAX_EXPRESSION_DEPTH = 1_000;
+
+  /** The most {@link Builder#maxExpressionDepth} allows. */
+  static final int MAX_EXPRESSION_DEPTH = 5_000;
+
   private final Map<String, String> texts;
   private final List<Path> files;
   private final Path directory;
   private final SchemaInfo schema;
   private final int maxNesting;
+  private final int maxDepth;
   private final long maxSourceBytes;
   private final Consumer<LoadReport> listener;
   private final NativeThreads threads;
@@ -94,6 +101,7 @@ public final class PolicyStore implements AutoCloseable {
     this.directory = b.directory;
     this.schema = schema;
     this.maxNesting = b.maxNesting == null ? 32 : b.maxNesting;
+    this.maxDepth = b.maxDepth == null ? DEFAULT_MAX_EXPRESSION_DEPTH : b.maxDepth;
     this.maxSourceBytes = b.maxSourceBytes == null ? 4L << 20 : b.maxSourceBytes;
     this.listener = b.listener;
     this.threads = threads;
@@ -174,10 +182,16 @@ public final class PolicyStore implements AutoCloseable {
 
   /**
    * Whether a policy in force may read the request time ({@code context.now}); when none does,
-   * decisions can be cached across seconds.
+   * decisions can be cached across seconds. Found from the policies' parsed form ({@link
+   * #policyReads()}).
    */
   public boolean readsTime() {
     return current.readsTime();
+  }
+
+  /** What the policies in force may read from a request, found from their parsed form. */
+  public PolicyReads policyReads() {
+    return current.reads();
   }
 
   NativeThreads threads() {
@@ -243,7 +257,8 @@ public final class PolicyStore implements AutoCloseable {
     }
     Loader.Outcome outcome;
     try {
-      outcome = threads.call(() -> Loader.load(sources, schema, maxNesting), LOAD_TIMEOUT);
+      outcome =
+          threads.call(() -> Loader.load(sources, schema, maxNesting, maxDepth), LOAD_TIMEOUT);
     } catch (ExecutionException e) {
       Throwable c = e.getCause() == null ? e : e.getCause();
       return new LoadReport(false, now, List.of("loading failed: " + c), List.of());
@@ -373,6 +388,7 @@ public final class PolicyStore implements AutoCloseable {
     private Path schemaFile;
     private boolean noSchema;
     private Integer maxNesting;
+    private Integer maxDepth;
     private Long maxSourceBytes;
     private Boolean watch;
     private Consumer<LoadReport> listener;
@@ -454,6 +470,24 @@ public final class PolicyStore implements AutoCloseable {
         throw new IllegalArgumentException("maxNesting must be within 1..64, was " + levels);
       }
       this.maxNesting = levels;
+      return this;
+    }
+
+    /**
+     * How deeply a policy's expressions may nest (1–5,000; 1,000 by default): every operator,
+     * attribute access, call and bracket is a level, so {@code a && b && c} is 3 deep and {@code
+     * context.args.repo} 3. Deeper policies are refused at load with their {@code file:line:col}:
+     * Cedar evaluates recursively, and a policy the evaluation threads' stack cannot hold would
+     * deny every request it applies to with an error. Text far deeper is refused before it is
+     * parsed.
+     */
+    public Builder maxExpressionDepth(int levels) {
+      SetOnce.once(this.maxDepth, "maxExpressionDepth");
+      if (levels < 1 || levels > MAX_EXPRESSION_DEPTH) {
+        throw new IllegalArgumentException(
+            "maxExpressionDepth must be within 1.." + MAX_EXPRESSION_DEPTH + ", was " + levels);
+      }
+      this.maxDepth = levels;
       return this;
     }
 
