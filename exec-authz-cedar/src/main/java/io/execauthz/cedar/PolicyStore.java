@@ -57,7 +57,11 @@ import java.util.function.Consumer;
  *
  * <p><b>Hostile text.</b> Policy text nested deeper than {@link Builder#maxNesting} (32 by default)
  * is refused before the native parser sees it, and all parsing runs on threads with a 64 MiB stack:
- * the parser recurses on its caller's stack and a deep enough policy crashes the JVM.
+ * the parser recurses on its caller's stack and a deep enough policy crashes the JVM. Expressions
+ * nested deeper than {@link Builder#maxExpressionDepth} (1,000 by default; a chain of {@code &&}
+ * nests one level per term) are refused at load, with their {@code file:line:col}: every request is
+ * evaluated on the store's own 64 MiB threads, which evaluate such policies with room to spare,
+ * whatever the stack of the thread that asks.
  *
  * <p><b>Native cache.</b> Each loaded version is kept parsed on the native side when the global
  * cedar-java cache has room; when it is full, requests fall back to uncached evaluation (slower,
@@ -87,6 +91,7 @@ public final class PolicyStore implements AutoCloseable {
   private final long maxSourceBytes;
   private final Consumer<LoadReport> listener;
   private final NativeThreads threads;
+  private final NativeThreads evaluation;
   private final boolean allowEmptying;
   private final Duration pollInterval;
 
@@ -104,7 +109,8 @@ public final class PolicyStore implements AutoCloseable {
   private FileScan lastPoll;
   private FileScan lastAttempt;
 
-  private PolicyStore(Builder b, NativeThreads threads, SchemaInfo schema) {
+  private PolicyStore(
+      Builder b, NativeThreads threads, NativeThreads evaluation, SchemaInfo schema) {
     this.texts = Map.copyOf(b.texts);
     this.files = List.copyOf(b.files);
     this.directory = b.directory;
@@ -114,6 +120,7 @@ public final class PolicyStore implements AutoCloseable {
     this.maxSourceBytes = b.maxSourceBytes == null ? 4L << 20 : b.maxSourceBytes;
     this.listener = b.listener;
     this.threads = threads;
+    this.evaluation = evaluation;
     this.replacedTexts = this.texts;
     this.allowEmptying = b.allowEmptying != null;
     this.pollInterval = b.watch;
@@ -265,6 +272,11 @@ public final class PolicyStore implements AutoCloseable {
     return threads;
   }
 
+  /** The threads every request is evaluated on: their stack, not the caller's, decides. */
+  NativeThreads evaluationThreads() {
+    return evaluation;
+  }
+
   /** Loads from these files and texts; reloadLock held. */
   private LoadReport load(FileScan scan, Map<String, String> sourceTexts) {
     LoadReport report = loadLocked(scan, sourceTexts);
@@ -397,7 +409,10 @@ public final class PolicyStore implements AutoCloseable {
     poller = ses;
   }
 
-  /** Stops the watcher and the parsing threads. The policies in force stay usable. */
+  /**
+   * Stops the watcher, the parsing threads and the evaluation threads: from then on every request
+   * evaluated with this store is denied with an error.
+   */
   @Override
   public void close() {
     ScheduledExecutorService p = poller;
@@ -405,6 +420,7 @@ public final class PolicyStore implements AutoCloseable {
       p.shutdownNow();
     }
     threads.close();
+    evaluation.close();
   }
 
   @Override
@@ -606,12 +622,12 @@ public final class PolicyStore implements AutoCloseable {
       if (watch != null && files.isEmpty() && directory == null) {
         throw new IllegalStateException("watch needs file() or directory() to watch");
       }
-      NativeThreads threads =
-          new NativeThreads(
-              "exec-authz-cedar", Math.max(2, Runtime.getRuntime().availableProcessors()));
+      int cpus = Math.max(2, Runtime.getRuntime().availableProcessors());
+      NativeThreads threads = new NativeThreads("exec-authz-cedar", cpus);
+      NativeThreads evaluation = new NativeThreads("exec-authz-cedar-eval", cpus);
       try {
         SchemaInfo schema = loadSchema(threads);
-        PolicyStore store = new PolicyStore(this, threads, schema);
+        PolicyStore store = new PolicyStore(this, threads, evaluation, schema);
         LoadReport first = store.firstLoad();
         if (!first.applied()) {
           throw new PolicyLoadException(first.errors());
@@ -622,6 +638,7 @@ public final class PolicyStore implements AutoCloseable {
         return store;
       } catch (RuntimeException e) {
         threads.close();
+        evaluation.close();
         throw e;
       }
     }
