@@ -22,6 +22,7 @@ public final class Snapshot {
   private final List<String> ids;
   private final Map<String, String> locations;
   private final PolicyReads reads;
+  private final boolean readsTime; // read on every request: computed once
   private final Map<String, List<String>> idsBySource;
   private volatile boolean policiesCached;
 
@@ -39,6 +40,7 @@ public final class Snapshot {
     this.ids = List.copyOf(ids);
     this.locations = Map.copyOf(locations);
     this.reads = reads;
+    this.readsTime = reads.readsTime();
     Map<String, List<String>> copy = new LinkedHashMap<>();
     idsBySource.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     this.idsBySource = Collections.unmodifiableMap(copy);
@@ -62,7 +64,7 @@ public final class Snapshot {
 
   /** Whether some policy may read the request time ({@code context.now}). */
   public boolean readsTime() {
-    return reads.readsTime();
+    return readsTime;
   }
 
   /** The policies' ids by source (file or name), in source order; every source is a key. */
