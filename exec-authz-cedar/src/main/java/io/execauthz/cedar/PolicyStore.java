@@ -177,8 +177,10 @@ public final class PolicyStore implements AutoCloseable {
   }
 
   /**
-   * Re-reads the files and directory and swaps in the result. On any error the policies in force
-   * stay, and the report says why.
+   * Re-reads the files and directory now (without waiting for them to be stable, unlike {@link
+   * #pollFiles()}) and swaps in the result. On any error the policies in force stay, and the report
+   * says why; so does a reload that would leave a file that held policies without any, unless
+   * {@link Builder#allowEmptyingFiles()}.
    */
   public LoadReport reload() {
     reloadLock.lock();
