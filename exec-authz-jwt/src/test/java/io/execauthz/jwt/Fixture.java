@@ -39,7 +39,7 @@ final class Fixture {
   final TestClock clock = new TestClock(START);
   final RevocationRegistry revocations = RevocationRegistry.inMemory(clock);
   final ExecutionGraph graph =
-      ExecutionGraph.newBuilder().clock(clock).listener(revocations.graphListener()).build();
+      ExecutionGraph.newBuilder().clock(clock).listener(revocations.graphListener(ISSUER)).build();
   final GrantIssuer issuer;
   final GrantVerifier verifier;
   final List<AuditRecord> audit = new CopyOnWriteArrayList<>();
@@ -88,6 +88,7 @@ final class Fixture {
             .authorizer(
                 Authorizer.newBuilder()
                     .clock(clock)
+                    .budgetLedger(graph.budgetLedger())
                     .policyEngine(PolicyEngine.permitAll())
                     .auditSink(sink))
             .build();
@@ -95,7 +96,12 @@ final class Fixture {
 
   /** As a revocation from another orchestrator replica would arrive: straight to the registry. */
   void registryRevokesDirectly(String nodeId) {
-    revocations.nodeEnded(nodeId, io.execauthz.NodeState.REVOKED, START.plus(Duration.ofHours(1)));
+    revocations.nodeEnded(
+        ISSUER,
+        graph.id(),
+        nodeId,
+        io.execauthz.NodeState.REVOKED,
+        START.plus(Duration.ofHours(1)));
   }
 
   GrantToken mintB1() {

@@ -369,6 +369,7 @@ final class GrantProperties {
             .issuer(Fixture.ISSUER)
             .audience(Fixture.AUDIENCE)
             .clock(clock)
+            .withoutRevocationChecks()
             .build();
     List<String> nodeCaps = new ArrayList<>();
     for (String c : VOCABULARY) {
