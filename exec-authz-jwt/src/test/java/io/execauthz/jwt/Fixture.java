@@ -134,6 +134,19 @@ final class Fixture {
     }
   }
 
+  /** Signs a header and the claims exactly as written (duplicate members and all). */
+  static String signRaw(Map<String, Object> header, String claimsJson, SigningKey key) {
+    String input = b64(Jose.toJson(header)) + "." + b64(claimsJson);
+    try {
+      JWSSigner signer = Jose.signer(JWK.parse(key.toPrivateJwk()));
+      return input
+          + "."
+          + signer.sign(JWSHeader.parse(header), input.getBytes(StandardCharsets.US_ASCII));
+    } catch (ParseException | JOSEException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Signs any header and claims with {@code key}'s private key. */
   static String sign(Map<String, Object> header, Map<String, Object> claims, SigningKey key) {
     String input = b64(Jose.toJson(header)) + "." + b64(Jose.toJson(claims));
