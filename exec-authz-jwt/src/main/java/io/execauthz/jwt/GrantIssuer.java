@@ -35,6 +35,7 @@ import java.util.random.RandomGenerator;
  *     .signingKey(SigningKey.read(Path.of("grant-key.json")))
  *     .issuer("https://orchestrator.example")
  *     .clock(clock)
+ *     .revocations(revocations)   // so grants minted by other replicas can be attenuated
  *     .build();
  * GrantToken g = issuer.mint(graph.node("batch-2"), "mcp:files");
  * GrantToken readOnly = issuer.attenuate(g,
@@ -45,6 +46,11 @@ import java.util.random.RandomGenerator;
  * {@code exp}), now plus the requested ttl, and now plus the issuer's maximum lifetime (5 minutes
  * by default), in whole seconds rounded down. A ttl beyond those is clamped, never honoured: {@code
  * exp} never grows on attenuation.
+ *
+ * <p>A grant carries its node's graph id ({@code gid}) and the budget scopes of the levels above it
+ * ({@code bud}), so a tool server sharing the graph's budget ledger spends the node's own counters
+ * through any grant of it. The issuer refuses to mint or attenuate for a node that is not active in
+ * its graph ({@link IssuanceError#INACTIVE}).
  *
  * <p>Thread-safe.
  */
@@ -325,6 +331,8 @@ public final class GrantIssuer {
 
     private final int max;
     private final ConcurrentHashMap<String, Known> map = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong puts =
+        new java.util.concurrent.atomic.AtomicLong();
 
     KnownNodes(int max) {
       this.max = max;
@@ -340,6 +348,10 @@ public final class GrantIssuer {
     }
 
     void put(String scope, ExecutionNode node, Instant until, Instant now) {
+      if (puts.incrementAndGet() % 1024 == 0) {
+        // forget nodes whose grants have all expired, a little at a time
+        map.values().removeIf(k -> !now.isBefore(k.until()));
+      }
       if (map.size() >= max) {
         map.values().removeIf(k -> !now.isBefore(k.until()));
         if (map.size() >= max) {

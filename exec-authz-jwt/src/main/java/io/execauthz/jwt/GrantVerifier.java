@@ -39,7 +39,8 @@ import java.util.Set;
  *
  * <ol>
  *   <li>size: at most {@link Builder#maxTokenSize 8 KiB} by default, before anything is parsed;
- *   <li>form: a compact JWS of three canonical base64url parts, its header a JSON object;
+ *   <li>form: a compact JWS of three canonical base64url parts, its header and claims JSON objects
+ *       that name no member twice (at any depth);
  *   <li>{@code alg}: on the allowlist ({@code EdDSA}, {@code ES256}); never {@code none}, never an
  *       HMAC;
  *   <li>{@code typ} is {@code exec-grant+jwt}; no {@code crit};

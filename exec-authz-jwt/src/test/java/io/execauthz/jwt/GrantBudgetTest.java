@@ -66,7 +66,7 @@ final class GrantBudgetTest {
   }
 
   @Test
-  void aNodeWithMaxCalls2_getsTwoPermits_throughFourGrants_whenTheToolServerSharesTheLedger() {
+  void aNodeWithMaxCalls2_getsTwoPermits_throughFiveGrants_whenTheToolServerSharesTheLedger() {
     // the issue's reproduction: 7 permits through 4 grants, with per-grant counters
     ExecutionGraph graph = graph(null);
     graph.spawn(
@@ -90,8 +90,14 @@ final class GrantBudgetTest {
             CapabilitySet.parse("tool.call tool:github/create_pr maxCalls=1"),
             Duration.ofMinutes(1));
 
+    GrantToken fromNode =
+        issuer.attenuate(
+            graph.node("session"),
+            Fixture.AUDIENCE,
+            CapabilitySet.parse("tool.call tool:github/create_pr maxCalls=2"),
+            Duration.ofMinutes(1));
     List<Decision> decisions = new ArrayList<>();
-    for (GrantToken g : List.of(first, again, narrower, sibling)) {
+    for (GrantToken g : List.of(first, again, narrower, sibling, fromNode)) {
       for (String tool : List.of("create_issue", "create_pr")) {
         decisions.add(tools.authorize(g.compact(), "tool.call", "tool:github/" + tool));
       }
