@@ -4,18 +4,25 @@ import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
 import io.execauthz.Decision;
 import io.execauthz.Reason;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Grant-backed authorization, the tool-server side: one call from a token to a {@link Decision}. It
  * verifies the grant ({@link GrantVerifier}, revocation included), rebuilds the execution view from
- * its claims and runs the same pipeline as the in-process mode ({@link
- * Authorizer#authorize(io.execauthz.ExecutionView, AuthorizationRequest, String)}: deadline,
- * capability gate, approval, budget, policy engine, audit). A grant that fails verification is
- * refused through {@link Authorizer#refuse}, so it is audited like every other decision: {@link
- * Reason#INVALID_GRANT} with a detail that starts with the failed {@link GrantCheck}, or {@link
- * Reason#EXPIRED}, {@link Reason#REVOKED}, {@link Reason#COMPLETED}.
+ * its claims and runs the same pipeline as the in-process mode ({@link Authorizer#authorize(String,
+ * AuthorizationRequest)}, with the verifier as the authorizer's {@link
+ * io.execauthz.spi.GrantSource}: deadline, capability gate, approval, budget, policy engine,
+ * audit). A grant that fails verification is refused through {@link Authorizer#refuse}, so it is
+ * audited like every other decision: {@link Reason#INVALID_GRANT} with a detail that starts with
+ * the failed {@link GrantCheck}, or {@link Reason#EXPIRED}, {@link Reason#REVOKED}, {@link
+ * Reason#COMPLETED}, {@link Reason#UNAVAILABLE} (the revocation registry is not current).
+ *
+ * <p>Budgets belong to the node: give the authorizer the same {@link io.execauthz.spi.BudgetLedger}
+ * as the orchestrator's graph ({@link io.execauthz.ExecutionGraph#budgetLedger()}, or a shared
+ * store), and every grant of a node — minted again, attenuated, or a sibling — draws from the
+ * node's own counters and those of its budgeted ancestors.
  *
  * <pre>{@code
  * GrantAuthorizer tools = GrantAuthorizer.newBuilder()
@@ -54,14 +61,34 @@ public final class GrantAuthorizer {
     return authorize(token, action, resource, Map.of(), false);
   }
 
-  /** Decides a request made under the grant {@code token}, on the grant's node. */
+  /**
+   * Decides a request made under the grant {@code token}, on the grant's node. An argument whose
+   * value is {@code null} is dropped, as if absent (JSON {@code null} from a tool call); arguments
+   * that cannot be accepted are a deny with {@link Reason#ERROR}, never an exception.
+   */
   public Decision authorize(
       String token, String action, String resource, Map<String, Object> args, boolean approved) {
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(args, "args");
-    return decide(
-        token, new AuthorizationRequest("", action, resource, args, approved, null), true);
+    AuthorizationRequest request;
+    try {
+      Map<String, Object> present = args;
+      // not containsValue(null): immutable maps throw for it
+      if (args.values().stream().anyMatch(Objects::isNull)) {
+        present = new HashMap<>(args);
+        present.values().removeIf(Objects::isNull);
+      }
+      request = new AuthorizationRequest("", action, resource, present, approved, null);
+    } catch (RuntimeException e) {
+      return authorizer.refuse(
+          new AuthorizationRequest("", action, resource, Map.of(), approved, null),
+          Reason.ERROR,
+          "malformed request arguments: " + e.getClass().getSimpleName(),
+          null,
+          null);
+    }
+    return decide(token, request, true);
   }
 
   /**
