@@ -68,11 +68,14 @@ public record ExecutionView(
    *
    * @param nodeId the ancestor (or, for an attenuated grant, the node the parent grant was for)
    * @param capabilities its budgeted capabilities and those overlapping them
+   * @param notAfter that node's deadline: its budget counters must be kept until then, however
+   *     short-lived the grant that spends them
    */
-  public record BudgetScope(String nodeId, CapabilitySet capabilities) {
+  public record BudgetScope(String nodeId, CapabilitySet capabilities, Instant notAfter) {
     public BudgetScope {
       Objects.requireNonNull(nodeId, "nodeId");
       Objects.requireNonNull(capabilities, "capabilities");
+      Objects.requireNonNull(notAfter, "notAfter");
     }
   }
 

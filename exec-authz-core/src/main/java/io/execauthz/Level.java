@@ -40,10 +40,18 @@ interface Level {
   static Level[] of(ExecutionView view) {
     List<ExecutionView.BudgetScope> scopes = view.budgetScopes();
     Level[] out = new Level[1 + scopes.size()];
-    out[0] = level(view.graphId(), view.nodeId(), view.capabilities(), view.deadline(), false);
+    // the node's own counters live until the node's deadline (its scope says it when the grant
+    // carries one), not until the grant's exp: a short grant must not let a budget restart
+    Instant own = view.deadline();
+    for (ExecutionView.BudgetScope s : scopes) {
+      if (s.nodeId().equals(view.nodeId()) && s.notAfter().isAfter(own)) {
+        own = s.notAfter();
+      }
+    }
+    out[0] = level(view.graphId(), view.nodeId(), view.capabilities(), own, false);
     for (int i = 0; i < scopes.size(); i++) {
       ExecutionView.BudgetScope s = scopes.get(i);
-      out[i + 1] = level(view.graphId(), s.nodeId(), s.capabilities(), view.deadline(), true);
+      out[i + 1] = level(view.graphId(), s.nodeId(), s.capabilities(), s.notAfter(), true);
     }
     return out;
   }

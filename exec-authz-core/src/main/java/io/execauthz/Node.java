@@ -150,7 +150,7 @@ final class Node implements ExecutionNode, Level {
           }
         }
       }
-      out.add(new ExecutionView.BudgetScope(a.id, CapabilitySet.of(keep)));
+      out.add(new ExecutionView.BudgetScope(a.id, CapabilitySet.of(keep), a.deadline));
     }
     return out;
   }

@@ -26,6 +26,8 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
   private final Duration retention;
   private final int maxCounters;
   private final ConcurrentHashMap<Budget, AtomicLong> counters = new ConcurrentHashMap<>();
+  // the latest notAfter seen for each counter (written under lock); forgotten only after it
+  private final ConcurrentHashMap<Budget, Instant> keepUntil = new ConcurrentHashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock
   private final PriorityQueue<Expiry> expiries =
@@ -70,6 +72,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
       Budget spent = null;
       for (Budget b : candidates) {
         AtomicLong c = counters.get(b);
+        if (c != null) {
+          c = keep(b, c);
+        }
         if (c == null) {
           if (b.maxCalls() <= 0) {
             continue;
@@ -135,11 +140,8 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
       }
       c = new AtomicLong(b.maxCalls());
       counters.put(b, c);
-      Instant at =
-          b.notAfter().isAfter(Instant.MAX.minus(retention))
-              ? Instant.MAX
-              : b.notAfter().plus(retention);
-      expiries.add(new Expiry(at, b));
+      keepUntil.put(b, b.notAfter());
+      expiries.add(new Expiry(forgetAt(b.notAfter()), b));
       return c;
     } finally {
       lock.unlock();
@@ -150,8 +152,42 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     Expiry e;
     while ((e = expiries.peek()) != null && e.at().isBefore(now)) {
       expiries.poll();
-      counters.remove(e.budget());
+      Instant until = keepUntil.get(e.budget());
+      if (until != null && !forgetAt(until).isAfter(e.at())) {
+        keepUntil.remove(e.budget());
+        counters.remove(e.budget());
+      }
     }
+  }
+
+  /**
+   * Keeps a counter at least until this budget's {@code notAfter} (a later decision may know a
+   * later deadline for the same node than the one that created it); returns the counter, or null if
+   * it was forgotten meanwhile.
+   */
+  private AtomicLong keep(Budget b, AtomicLong c) {
+    Instant until = keepUntil.get(b); // the common case: no later deadline, no lock
+    if (until != null && !b.notAfter().isAfter(until)) {
+      return c;
+    }
+    lock.lock();
+    try {
+      until = keepUntil.get(b);
+      if (until == null) {
+        return counters.get(b);
+      }
+      if (b.notAfter().isAfter(until)) {
+        keepUntil.put(b, b.notAfter());
+        expiries.add(new Expiry(forgetAt(b.notAfter()), b));
+      }
+      return c;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Instant forgetAt(Instant notAfter) {
+    return notAfter.isAfter(Instant.MAX.minus(retention)) ? Instant.MAX : notAfter.plus(retention);
   }
 
   @Override

@@ -158,10 +158,10 @@ public final class GrantIssuer {
     }
     ExecutionView v = node.view();
     List<ExecutionView.BudgetScope> scopes = new ArrayList<>(v.budgetScopes());
-    if (!capabilities.equals(node.capabilities())) {
-      // a narrower grant still spends the node's own budgets
-      GrantContent.budgetScope(v.nodeId(), node.capabilities()).ifPresent(scopes::add);
-    }
+    // the node's own budgets: a narrower grant still spends them, and every grant keeps them
+    // alive until the node's deadline (not the grant's exp)
+    GrantContent.budgetScope(v.nodeId(), node.capabilities(), node.deadline())
+        .ifPresent(scopes::add);
     GrantToken minted =
         sign(
             new GrantContent(
@@ -238,7 +238,13 @@ public final class GrantIssuer {
     List<ExecutionView.BudgetScope> scopes = new ArrayList<>(c.budgetScopes());
     if (!capabilities.equals(c.capabilities())) {
       // the parent's own budgets bind the narrower grant
-      GrantContent.budgetScope(c.nodeId(), c.capabilities())
+      Instant nodeDeadline = c.expiresAt();
+      for (ExecutionView.BudgetScope s : c.budgetScopes()) {
+        if (s.nodeId().equals(c.nodeId()) && s.notAfter().isAfter(nodeDeadline)) {
+          nodeDeadline = s.notAfter();
+        }
+      }
+      GrantContent.budgetScope(c.nodeId(), c.capabilities(), nodeDeadline)
           .filter(b -> !scopes.contains(b))
           .ifPresent(scopes::add);
     }

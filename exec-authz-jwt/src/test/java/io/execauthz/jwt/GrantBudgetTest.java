@@ -193,7 +193,7 @@ final class GrantBudgetTest {
     for (Object b : (List<?>) Fixture.claims(gc.compact()).get("bud")) {
       budNodes.add(((Map<?, ?>) b).get("node"));
     }
-    assertThat(budNodes).containsExactly("b", "s");
+    assertThat(budNodes).containsExactly("b", "s", "c"); // c: its own, with its deadline
     GrantAuthorizer tools = toolServer(Fixture.AUDIENCE, graph.budgetLedger());
     String ga = issuer.mint(graph.node("a"), Fixture.AUDIENCE).compact();
     assertThat(tools.authorize(ga, "tool.call", "tool:shell/run").isPermit()).isTrue();
@@ -247,5 +247,52 @@ final class GrantBudgetTest {
     if (n instanceof Decision.Deny deny) {
       assertThat(deny.reason()).as(deny.detail()).isEqualTo(Reason.ERROR);
     }
+  }
+
+  @Test
+  void aShortGrant_neverLetsTheNodesBudgetRestart_afterTheGrantExpires() {
+    ExecutionGraph graph = graph(null);
+    graph.spawn(
+        NodeSpec.builder("session")
+            .principal("user:alice")
+            .capabilities("tool.call tool:github/* maxCalls=3")
+            .ttl(Duration.ofHours(2))
+            .build());
+    graph.spawn(
+        "session",
+        NodeSpec.builder("task")
+            .capabilities("tool.call tool:github/* maxCalls=1")
+            .ttl(Duration.ofHours(1))
+            .build());
+    GrantAuthorizer tools = toolServer(Fixture.AUDIENCE, graph.budgetLedger());
+    GrantToken shortLived =
+        issuer()
+            .attenuate(
+                graph.node("task"),
+                Fixture.AUDIENCE,
+                CapabilitySet.parse("tool.call tool:github/* maxCalls=1"),
+                Duration.ofMinutes(1));
+    // the grant creates the counters, then expires; the ledger keeps them for minutes after
+    assertThat(tools.authorize(shortLived.compact(), "tool.call", "tool:github/x").isPermit())
+        .isTrue();
+    clock.advance(Duration.ofMinutes(30));
+
+    Authorizer inProcess =
+        Authorizer.newBuilder().graph(graph).policyEngine(PolicyEngine.permitAll()).build();
+    graph.spawn(
+        "session",
+        NodeSpec.builder("other").capabilities("tool.call tool:github/* maxCalls=3").build());
+    // a new counter: the ledger forgets what its retention has passed
+    assertThat(inProcess.authorize("other", "tool.call", "tool:github/x").isPermit()).isTrue();
+    assertThat(inProcess.authorize("task", "tool.call", "tool:github/x"))
+        .isInstanceOfSatisfying(
+            Decision.Deny.class,
+            d -> assertThat(d.reason()).isEqualTo(Reason.BUDGET_EXHAUSTED));
+    // and the session's budget still counts the call made through the task's grant
+    assertThat(inProcess.authorize("other", "tool.call", "tool:github/x").isPermit()).isTrue();
+    assertThat(inProcess.authorize("other", "tool.call", "tool:github/x"))
+        .isInstanceOfSatisfying(
+            Decision.Deny.class,
+            d -> assertThat(d.reason()).isEqualTo(Reason.BUDGET_EXHAUSTED));
   }
 }

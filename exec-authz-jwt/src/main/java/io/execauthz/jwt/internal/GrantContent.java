@@ -179,6 +179,7 @@ public record GrantContent(
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("node", b.nodeId());
         e.put("cap", b.capabilities().texts());
+        e.put("exp", b.notAfter().getEpochSecond());
         bud.add(e);
       }
       m.put("bud", bud);
@@ -292,7 +293,10 @@ public record GrantContent(
         bud);
   }
 
-  /** {@code bud}: an array of {@code {"node": id, "cap": [capability, …]}}, each node in lin. */
+  /**
+   * {@code bud}: an array of {@code {"node": id, "cap": [capability, …], "exp": seconds}}, each
+   * node in lin; {@code exp} is that node's deadline, until which its counters are kept.
+   */
   private static List<ExecutionView.BudgetScope> budgetScopes(
       Object v, List<ExecutionView.Lineage> lineage) throws ClaimException {
     if (!(v instanceof List<?> list)) {
@@ -305,9 +309,12 @@ public record GrantContent(
     List<ExecutionView.BudgetScope> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof Map<?, ?> m)
-          || m.size() != 2
-          || !(m.get("node") instanceof String node)) {
-        throw invalid("bud[" + i + "] must be an object with exactly a node and a cap");
+          || m.size() != 3
+          || !(m.get("node") instanceof String node)
+          || !(m.get("exp") instanceof Number exp)
+          || exp.longValue() < 0
+          || exp.longValue() > Instant.MAX.getEpochSecond()) {
+        throw invalid("bud[" + i + "] must be an object with exactly a node, a cap and an exp");
       }
       if (!ids.contains(node)) {
         throw invalid("bud[" + i + "] names node '" + node + "', which lin does not");
@@ -330,7 +337,9 @@ public record GrantContent(
       if (!budgeted) {
         throw invalid("bud[" + i + "] has no capability with maxCalls");
       }
-      out.add(new ExecutionView.BudgetScope(node, CapabilitySet.of(caps)));
+      out.add(
+          new ExecutionView.BudgetScope(
+              node, CapabilitySet.of(caps), Instant.ofEpochSecond(exp.longValue())));
     }
     return out;
   }
@@ -341,7 +350,7 @@ public record GrantContent(
    * a budget.
    */
   public static java.util.Optional<ExecutionView.BudgetScope> budgetScope(
-      String nodeId, CapabilitySet capabilities) {
+      String nodeId, CapabilitySet capabilities, Instant notAfter) {
     List<Capability> budgeted = new ArrayList<>(0);
     for (Capability c : capabilities) {
       if (c.maxCalls().isPresent()) {
@@ -362,7 +371,8 @@ public record GrantContent(
         }
       }
     }
-    return java.util.Optional.of(new ExecutionView.BudgetScope(nodeId, CapabilitySet.of(keep)));
+    return java.util.Optional.of(
+        new ExecutionView.BudgetScope(nodeId, CapabilitySet.of(keep), notAfter));
   }
 
   private static List<ExecutionView.Lineage> lineage(Object v, String ctx, List<String> path)
