@@ -53,6 +53,7 @@ public final class Authorizer {
   private final InstantSource clock;
   private final BudgetLedger ledger;
   private final GrantSource grants;
+  private final ResourceSchemes schemes;
 
   /** The budget counters a permit spent, so that a later refusal can give them back. */
   private static final class Spent {
@@ -73,6 +74,7 @@ public final class Authorizer {
             ? graph.budgetLedger()
             : b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
     this.grants = b.grants;
+    this.schemes = b.schemes == null ? ResourceSchemes.defaults() : b.schemes;
     this.idPrefix = String.format("%08x", new SecureRandom().nextInt());
   }
 
@@ -393,21 +395,29 @@ public final class Authorizer {
       Instant now,
       Spent reserved) {
     List<String> path = view.path();
+    // CONTRACT §1: only the canonical form is matched, claim-checked, cached and sent to policies
+    ResourcePattern resource;
+    try {
+      resource = schemes.resource(req.resource());
+    } catch (CapabilitySyntaxException e) {
+      return deny(
+          id,
+          Reason.ERROR,
+          "malformed request: the resource is not in canonical form: " + e.getMessage(),
+          path);
+    }
+    String canonical = resource.toString();
     Object claims = node == null ? null : graph.claims();
     DecisionCache.Key key =
         cache.enabled()
             ? new DecisionCache.Key(
-                node == null ? view : node,
-                req.action(),
-                req.resource(),
-                req.args(),
-                req.approved())
+                node == null ? view : node, req.action(), canonical, req.args(), req.approved())
             : null;
     DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);
     DecisionCache.Gate gate =
         entry != null
             ? entry.gate()
-            : gate(req, levels, view, node, now, (ExecutionGraph.Claim[]) claims);
+            : gate(req, resource, levels, view, node, now, (ExecutionGraph.Claim[]) claims);
     if (gate.deny() != null) {
       if (entry == null && key != null) {
         cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
@@ -437,8 +447,7 @@ public final class Authorizer {
     } else {
       pd =
           engine.evaluate(
-              new PolicyRequest(
-                  view, req.action(), req.resource(), req.args(), req.approved(), now));
+              new PolicyRequest(view, req.action(), canonical, req.args(), req.approved(), now));
       if (key != null && pd != null && pd.errors().isEmpty()) {
         cache.put(key, new DecisionCache.Entry(gate, pd, version, readsTime, second));
       }
@@ -466,7 +475,7 @@ public final class Authorizer {
           id,
           Reason.POLICY,
           pd.determiningPolicies().isEmpty()
-              ? "no policy permits " + req.action() + " on " + req.resource()
+              ? "no policy permits " + req.action() + " on " + canonical
               : "denied by " + String.join(", ", pd.determiningPolicies()),
           path,
           pd.determiningPolicies(),
@@ -492,16 +501,16 @@ public final class Authorizer {
    */
   private static DecisionCache.Gate gate(
       AuthorizationRequest req,
+      ResourcePattern resource,
       Level[] levels,
       ExecutionView view,
       Node node,
       Instant now,
       ExecutionGraph.Claim[] claims) {
     String action = req.action();
-    ResourcePattern resource;
+    String text = resource.toString(); // canonical: cached gates are shared by every spelling
     try {
       Resource.checkAction(action);
-      resource = Resource.parse(req.resource());
     } catch (CapabilitySyntaxException e) {
       return new DecisionCache.Gate(
           Reason.ERROR, "malformed request: " + e.getMessage(), null, claims, Instant.MAX);
@@ -532,12 +541,7 @@ public final class Authorizer {
     if (covering.isEmpty()) {
       return new DecisionCache.Gate(
           Reason.OUT_OF_SCOPE,
-          "no capability of node '"
-              + view.nodeId()
-              + "' covers "
-              + action
-              + " on "
-              + req.resource(),
+          "no capability of node '" + view.nodeId() + "' covers " + action + " on " + text,
           null,
           claims,
           validUntil);
@@ -552,7 +556,7 @@ public final class Authorizer {
             && h.stateAt(now) == NodeState.ACTIVE) {
           return new DecisionCache.Gate(
               Reason.CLAIMED,
-              req.resource() + " lies in claim " + c.pattern() + " held by node '" + h.id + "'",
+              text + " lies in claim " + c.pattern() + " held by node '" + h.id + "'",
               null,
               claims,
               h.deadline.isBefore(validUntil) ? h.deadline : validUntil);
@@ -572,7 +576,7 @@ public final class Authorizer {
     if (!anyUsable) {
       return new DecisionCache.Gate(
           Reason.APPROVAL_REQUIRED,
-          "'" + covering.get(0) + "' needs approval for " + action + " on " + req.resource(),
+          "'" + covering.get(0) + "' needs approval for " + action + " on " + text,
           null,
           claims,
           validUntil);
@@ -586,7 +590,7 @@ public final class Authorizer {
               + "' has no capability for "
               + action
               + " on "
-              + req.resource(),
+              + text,
           null,
           claims,
           validUntil);
@@ -752,6 +756,7 @@ public final class Authorizer {
     private Integer cacheSize;
     private BudgetLedger ledger;
     private GrantSource grants;
+    private ResourceSchemes schemes;
 
     private Builder() {}
 
@@ -808,6 +813,18 @@ public final class Authorizer {
     public Builder grantSource(GrantSource grants) {
       SetOnce.once(this.grants, "grantSource");
       this.grants = Objects.requireNonNull(grants, "grantSource");
+      return this;
+    }
+
+    /**
+     * How requested resources are brought to their canonical form before they are matched,
+     * claim-checked, cached and sent to the policy engine ({@link ResourceSchemes#defaults()} by
+     * default). A request whose resource has no canonical form is denied with {@link Reason#ERROR};
+     * the tool must then act on exactly the canonical text it was authorized for.
+     */
+    public Builder resourceSchemes(ResourceSchemes schemes) {
+      SetOnce.once(this.schemes, "resourceSchemes");
+      this.schemes = Objects.requireNonNull(schemes, "resourceSchemes");
       return this;
     }
 

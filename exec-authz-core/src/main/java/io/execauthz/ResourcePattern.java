@@ -1,8 +1,10 @@
 package io.execauthz;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -11,9 +13,13 @@ import java.util.Objects;
  * matches any number (zero or more) of further segments. A leading {@code /} is an empty first
  * segment, so {@code fs:/repo/**} matches {@code fs:/repo/a/b}.
  *
- * <p>Segments {@code .} and {@code ..} are refused, in patterns and in requested resources alike:
- * matching is textual, and {@code fs:/repo/../etc/passwd} would otherwise fall inside {@code
- * fs:/repo/**}.
+ * <p>Matching compares segments as text, so every pattern and every requested resource is held to
+ * its scheme's canonical form (CONTRACT §1, {@link ResourceSchemes}) before it is compared: the
+ * scheme in lower case; no {@code .}, {@code ..} or empty segment; no control, format or separator
+ * character; Unicode NFC; and the scheme's own rules — for {@code fs:} no percent-escape or
+ * backslash, for URLs a lower-case ASCII host without its default port. Otherwise {@code
+ * fs:/repo/src/%2e%2e/etc/passwd} would fall inside {@code fs:/repo/src/**} as text while naming a
+ * file outside it.
  *
  * <p>Every test here ({@link #covers}, {@link #overlaps}, {@link #matches}) runs in time linear in
  * the number of segments. Immutable and thread-safe.
@@ -27,16 +33,23 @@ public final class ResourcePattern {
   private final String[] fixed;
   private final boolean rest;
   private final String text;
+  // whether this pattern compares case-insensitively (its scheme is, in the registry it came from)
+  private final boolean folded;
+  // the case-folded segments, computed on first use (a benign race: every thread computes the same)
+  private volatile String[] foldedFixed;
 
-  private ResourcePattern(String scheme, String[] fixed, boolean rest, String text) {
+  private ResourcePattern(
+      String scheme, String[] fixed, boolean rest, String text, boolean folded) {
     this.scheme = scheme;
     this.fixed = fixed;
     this.rest = rest;
     this.text = text;
+    this.folded = folded;
   }
 
   /**
-   * Parses a resource pattern such as {@code fs:/repo/src/**} or {@code tool:github/*}.
+   * Parses a resource pattern such as {@code fs:/repo/src/**} or {@code tool:github/*}, in the
+   * canonical form of {@link ResourceSchemes#defaults()}.
    *
    * @throws CapabilitySyntaxException naming the offending position
    */
@@ -46,6 +59,23 @@ public final class ResourcePattern {
   }
 
   static ResourcePattern parse(String whole, String text, int offset, boolean wildcards) {
+    return parse(whole, text, offset, wildcards, ResourceSchemes.DEFAULTS);
+  }
+
+  static boolean schemeChar(char c, int i) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+  }
+
+  /**
+   * Reads {@code text} (found at {@code offset} in {@code whole}, for positions in messages) in the
+   * canonical form of {@code schemes}: the rules of every scheme, then the scheme's canonicalizer,
+   * then the grammar on what it returned, then (for a concrete resource of a case-insensitive
+   * scheme) case folding.
+   */
+  static ResourcePattern parse(
+      String whole, String text, int offset, boolean wildcards, ResourceSchemes schemes) {
     int colon = text.indexOf(':');
     if (colon < 0) {
       throw new CapabilitySyntaxException(
@@ -54,50 +84,112 @@ public final class ResourcePattern {
     if (colon == 0) {
       throw new CapabilitySyntaxException(whole, offset, "expected a scheme before ':'");
     }
+    boolean lower = true;
     for (int i = 0; i < colon; i++) {
       char c = text.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
-      if (!ok) {
+      if (!schemeChar(c, i)) {
         throw new CapabilitySyntaxException(
-            whole, offset + i, "unexpected character '" + c + "' in scheme");
+            whole,
+            offset + i,
+            "unexpected character '" + Names.printable(String.valueOf(c)) + "' in scheme");
+      }
+      lower &= !(c >= 'A' && c <= 'Z');
+    }
+    String scheme =
+        lower ? text.substring(0, colon) : text.substring(0, colon).toLowerCase(Locale.ROOT);
+    String path = text.substring(colon + 1);
+    int base = offset + colon + 1;
+    if (path.isEmpty()) {
+      throw new CapabilitySyntaxException(whole, base, "expected a path after ':'");
+    }
+    ResourceText.check(whole, path, 0, base);
+    ResourceCanonicalizer canonicalizer = schemes.canonicalizer(scheme);
+    String canonical;
+    try {
+      canonical = canonicalizer.canonicalize(path);
+    } catch (CapabilitySyntaxException e) {
+      int at = Math.max(0, Math.min(e.position(), path.length()));
+      throw new CapabilitySyntaxException(whole, base + at, e.problem());
+    }
+    boolean same = path.equals(canonical);
+    if (!same) {
+      if (canonical == null || canonical.isEmpty()) {
+        throw new CapabilitySyntaxException(
+            whole, base, "the " + scheme + ": canonicalizer returned no path");
+      }
+      try {
+        ResourceText.check(canonical, canonical, 0, 0);
+      } catch (CapabilitySyntaxException e) {
+        throw new CapabilitySyntaxException(
+            whole, base, "the canonical form \"" + e.input() + "\" is malformed: " + e.problem());
       }
     }
-    String path = text.substring(colon + 1);
-    if (path.isEmpty()) {
-      throw new CapabilitySyntaxException(whole, offset + colon + 1, "expected a path after ':'");
+    ResourcePattern p =
+        grammar(
+            whole,
+            lower && same ? text : null,
+            scheme,
+            same ? path : canonical,
+            base,
+            same ? 0 : path.length() - canonical.length(),
+            same ? null : path,
+            wildcards,
+            canonicalizer.authorityForm());
+    if (!schemes.isCaseInsensitive(scheme)) {
+      return p;
     }
+    if (wildcards) {
+      return new ResourcePattern(p.scheme, p.fixed, p.rest, p.text, true);
+    }
+    String[] f = foldAll(p.fixed);
+    ResourcePattern r = new ResourcePattern(scheme, f, false, render(scheme, f, false), true);
+    r.foldedFixed = f; // already folded: never folded twice
+    return r;
+  }
+
+  /**
+   * Splits a canonical path into segments and checks the grammar. When the path is the output of a
+   * canonicalizer that changed it ({@code input} not null), a position is mapped back into the
+   * input when the text after it is unchanged, and to the path's start otherwise.
+   */
+  private static ResourcePattern grammar(
+      String whole,
+      String full,
+      String scheme,
+      String path,
+      int base,
+      int shift,
+      String input,
+      boolean wildcards,
+      boolean authority) {
     List<String> segments = new ArrayList<>();
     int start = 0;
-    int base = offset + colon + 1;
     boolean rest = false;
     for (int i = 0; i <= path.length(); i++) {
       if (i < path.length() && path.charAt(i) != '/') {
-        char c = path.charAt(i);
-        if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-          throw new CapabilitySyntaxException(
-              whole, base + i, "unexpected whitespace or control character in path");
-        }
         continue;
       }
       String seg = path.substring(start, i);
       if (rest) {
         throw new CapabilitySyntaxException(
-            whole, base + start - 1, "'**' may only be the last segment");
+            whole, at(path, start - 1, base, shift, input), "'**' may only be the last segment");
       }
-      if (seg.isEmpty() && start > 0) {
-        throw new CapabilitySyntaxException(whole, base + start, "empty path segment");
+      if (seg.isEmpty() && start > 0 && !(authority && start == 1)) {
+        throw new CapabilitySyntaxException(
+            whole, at(path, start, base, shift, input), "empty path segment");
       }
       if (seg.equals(".") || seg.equals("..")) {
         throw new CapabilitySyntaxException(
-            whole, base + start, "path segment '" + seg + "' is not allowed");
+            whole,
+            at(path, start, base, shift, input),
+            "path segment '" + seg + "' is not allowed");
       }
       if (seg.indexOf('*') >= 0) {
         if (!wildcards) {
           throw new CapabilitySyntaxException(
-              whole, base + start, "a requested resource cannot contain a wildcard");
+              whole,
+              at(path, start, base, shift, input),
+              "a requested resource cannot contain a wildcard");
         }
         if (seg.equals(ANY)) {
           rest = true;
@@ -107,15 +199,56 @@ public final class ResourcePattern {
         if (!seg.equals(ONE)) {
           throw new CapabilitySyntaxException(
               whole,
-              base + start + seg.indexOf('*'),
+              at(path, start + seg.indexOf('*'), base, shift, input),
               "'*' must be a whole segment ('*' or a final '**')");
         }
       }
       segments.add(seg);
       start = i + 1;
     }
+    String[] fixed = segments.toArray(String[]::new);
     return new ResourcePattern(
-        text.substring(0, colon), segments.toArray(String[]::new), rest, text);
+        scheme, fixed, rest, full != null ? full : scheme + ":" + path, false);
+  }
+
+  /** Maps position {@code p} in a canonical path back to the text the user wrote. */
+  private static int at(String path, int p, int base, int shift, String input) {
+    if (input == null) {
+      return base + p;
+    }
+    int q = Math.max(0, Math.min(p, path.length()));
+    return input.endsWith(path.substring(q)) && q + shift >= 0 ? base + q + shift : base;
+  }
+
+  /** The case-insensitive form of a segment: upper case, then lower case, then NFC. */
+  static String fold(String s) {
+    boolean ascii = true;
+    for (int i = 0; i < s.length() && ascii; i++) {
+      ascii = s.charAt(i) < 0x80;
+    }
+    if (ascii) {
+      return s.toLowerCase(Locale.ROOT);
+    }
+    return Normalizer.normalize(
+        s.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT), Normalizer.Form.NFC);
+  }
+
+  private static String[] foldAll(String[] segments) {
+    String[] out = new String[segments.length];
+    for (int i = 0; i < segments.length; i++) {
+      out[i] = segments[i].equals(ONE) ? ONE : fold(segments[i]);
+    }
+    return out;
+  }
+
+  /** The segments compared with a case-insensitive pattern or resource. */
+  private String[] foldedSegments() {
+    String[] f = foldedFixed;
+    if (f == null) {
+      f = foldAll(fixed);
+      foldedFixed = f;
+    }
+    return f;
   }
 
   /** The scheme, such as {@code fs} or {@code tool}. */
@@ -146,7 +279,9 @@ public final class ResourcePattern {
     if (!scheme.equals(other.scheme)) {
       return false;
     }
-    String[] theirs = other.fixed;
+    boolean fold = folded || other.folded;
+    String[] mine = fold ? foldedSegments() : fixed;
+    String[] theirs = fold ? other.foldedSegments() : other.fixed;
     if (other.rest && isEmptyPath(theirs)) {
       // "s:**" and "s:/**" cannot end right there (the empty path is no resource), so they match
       // exactly what "s:*/**" and "s:/*/**" match
@@ -156,8 +291,8 @@ public final class ResourcePattern {
     if (rest ? theirs.length < fixed.length : (other.rest || theirs.length != fixed.length)) {
       return false;
     }
-    for (int i = 0; i < fixed.length; i++) {
-      String a = fixed[i];
+    for (int i = 0; i < mine.length; i++) {
+      String a = mine[i];
       if (!a.equals(ONE) && !a.equals(theirs[i])) {
         return false;
       }
@@ -175,7 +310,10 @@ public final class ResourcePattern {
     if (!scheme.equals(other.scheme)) {
       return null;
     }
-    int n = Math.min(fixed.length, other.fixed.length);
+    boolean fold = folded || other.folded;
+    String[] mine = fold ? foldedSegments() : fixed;
+    String[] theirs = fold ? other.foldedSegments() : other.fixed;
+    int n = Math.min(mine.length, theirs.length);
     if (!rest && !other.rest && fixed.length != other.fixed.length) {
       return null;
     }
@@ -185,11 +323,11 @@ public final class ResourcePattern {
     if (!other.rest && fixed.length > other.fixed.length) {
       return null;
     }
-    String[] longer = fixed.length >= other.fixed.length ? fixed : other.fixed;
+    String[] longer = mine.length >= theirs.length ? mine : theirs;
     String[] out = Arrays.copyOf(longer, longer.length);
     for (int i = 0; i < n; i++) {
-      String a = fixed[i];
-      String b = other.fixed[i];
+      String a = mine[i];
+      String b = theirs[i];
       if (a.equals(ONE)) {
         out[i] = b;
       } else if (b.equals(ONE) || a.equals(b)) {
@@ -202,7 +340,7 @@ public final class ResourcePattern {
     if (!bothRest && isEmptyPath(out)) {
       return null; // only "scheme:" would match both, and that is no resource
     }
-    return new ResourcePattern(scheme, out, bothRest, render(scheme, out, bothRest));
+    return new ResourcePattern(scheme, out, bothRest, render(scheme, out, bothRest), fold);
   }
 
   /** Whether these segments spell the empty path ({@code scheme:} alone), which never parses. */
