@@ -203,6 +203,16 @@ final class Canonicalizers {
     }
 
     @Override
+    public boolean equals(Object o) {
+      return o instanceof Url u && u.defaultPort == defaultPort;
+    }
+
+    @Override
+    public int hashCode() {
+      return defaultPort;
+    }
+
+    @Override
     public String toString() {
       return "urls(" + defaultPort + ")";
     }
@@ -316,17 +326,18 @@ final class Canonicalizers {
             path, from + 1 + i, "unexpected character in an IPv6 address (zone ids are refused)");
       }
     }
+    InetAddress parsed;
     try {
       // a literal: parsed, never looked up
-      InetAddress parsed = InetAddress.getByName("[" + literal + "]");
-      if (!(parsed instanceof Inet6Address)) {
-        throw new CapabilitySyntaxException(
-            path, from + 1, "an IPv4-mapped IPv6 address is refused: write the IPv4 address");
-      }
-      return "[" + parsed.getHostAddress() + "]";
+      parsed = InetAddress.getByName("[" + literal + "]");
     } catch (UnknownHostException | IllegalArgumentException e) {
       throw new CapabilitySyntaxException(path, from + 1, "malformed IPv6 address");
     }
+    if (!(parsed instanceof Inet6Address)) {
+      throw new CapabilitySyntaxException(
+          path, from + 1, "an IPv4-mapped IPv6 address is refused: write the IPv4 address");
+    }
+    return "[" + parsed.getHostAddress() + "]";
   }
 
   private static String hostName(String path, int from, String host) {

@@ -6,8 +6,9 @@ package io.execauthz;
  *
  * <p>The message names what was expected, what was seen and the zero-based {@link #position()} in
  * {@link #input()} where parsing stopped, so a user can find the mistake in a long scenario file.
- * Control, format and separator characters (but the plain space) in the quoted input are printed as
- * {@code \}{@code uXXXX} escapes, so that the message itself is safe to log and to show.
+ * Control, format and separator characters (but the plain space) and surrogates in the quoted input
+ * are printed as {@code \}{@code uXXXX} escapes, so that the message itself is safe to log and to
+ * show.
  */
 public final class CapabilitySyntaxException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
@@ -53,7 +54,7 @@ public final class CapabilitySyntaxException extends IllegalArgumentException {
     StringBuilder sb = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c != ' ' && ResourceText.invisible(c)) {
+      if ((c != ' ' && ResourceText.invisible(c)) || Character.isSurrogate(c)) {
         if (sb == null) {
           sb = new StringBuilder(s.length() + 16).append(s, 0, i);
         }

@@ -121,7 +121,9 @@ public final class ResourcePattern {
         ResourceText.check(canonical, canonical, 0, 0);
       } catch (CapabilitySyntaxException e) {
         throw new CapabilitySyntaxException(
-            whole, base, "the canonical form \"" + e.input() + "\" is malformed: " + e.problem());
+            whole,
+            base,
+            "the " + scheme + ": canonicalizer returned a malformed path: " + e.problem());
       }
     }
     ResourcePattern p =
