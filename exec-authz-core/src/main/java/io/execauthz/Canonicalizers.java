@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.Locale;
 
 /** The built-in {@link ResourceCanonicalizer}s. Each is stateless and thread-safe. */
@@ -42,6 +43,14 @@ final class Canonicalizers {
               throw new CapabilitySyntaxException(
                   path, i, "backslashes are not allowed in fs: paths (the separator is '/')");
             }
+            if (c >= 0x80 && readsAsPunctuation(path.codePointAt(i))) {
+              throw new CapabilitySyntaxException(
+                  path,
+                  i,
+                  String.format("U+%04X", path.codePointAt(i))
+                      + " reads as '/', '\\', '.', ':' or '%' after compatibility normalization"
+                      + " (NFKC) or a Windows best-fit code page conversion");
+            }
             if (c == '.' && (i + 1 == n || path.charAt(i + 1) == '/')) {
               // "." and ".." themselves are refused by the grammar, with their own message
               boolean dotSegment =
@@ -64,6 +73,25 @@ final class Canonicalizers {
           return "fsPaths";
         }
       };
+
+  /**
+   * Whether a non-ASCII character turns into a separator, a dot, a colon or a percent sign when
+   * some tool normalizes it (NFKC: {@code U+FF0E} fullwidth full stop, {@code U+2215} division
+   * slash, {@code U+2025} two-dot leader) or converts it to a Windows code page (the yen and won
+   * signs become {@code \}) — the "best-fit" path traversals.
+   */
+  static boolean readsAsPunctuation(int cp) {
+    if (cp == 0xa5 || cp == 0x20a9) {
+      return true;
+    }
+    String k = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKC);
+    for (int i = 0; i < k.length(); i++) {
+      if ("/\\.:%".indexOf(k.charAt(i)) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   static final ResourceCanonicalizer NET =
       new ResourceCanonicalizer() {

@@ -45,10 +45,13 @@ public interface ResourceCanonicalizer {
   }
 
   /**
-   * File system paths ({@code fs:}): refuses percent-escapes, backslashes and segments ending in
-   * {@code .}; with the rules of every scheme and the grammar ({@code .}, {@code ..} and empty
-   * segments refused), no two accepted spellings name the same file on a case-sensitive file
-   * system. Never rewrites: a path is canonical or refused.
+   * File system paths ({@code fs:}): refuses percent-escapes, backslashes, segments ending in
+   * {@code .} (Windows drops the dot), and non-ASCII characters that read as {@code /}, {@code \},
+   * {@code .}, {@code :} or {@code %} after compatibility normalization (NFKC) or a Windows
+   * best-fit code page conversion (fullwidth and small forms, dot leaders, division slash, yen and
+   * won signs). With the rules of every scheme and the grammar ({@code .}, {@code ..} and empty
+   * segments refused), a path means what it says to tools that decode, convert or normalize it.
+   * Never rewrites: a path is canonical or refused.
    */
   static ResourceCanonicalizer fsPaths() {
     return Canonicalizers.FS;
