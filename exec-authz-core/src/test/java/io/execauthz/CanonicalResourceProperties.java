@@ -492,6 +492,58 @@ final class CanonicalResourceProperties {
     return sb.toString();
   }
 
+  // ---------------------------------------------------------------- any text at all
+
+  private static final String ALPHABET =
+      "aZ09.-_~/\\%:@?#[]*! \u0000\u0085\u200b\u202e\u2028\u00e9\u0301\u212b\uff0e\u00df"
+          + "\ud800\udc00\ud83d\ude00";
+
+  /**
+   * For any text under any scheme: canonicalization either refuses it with a position inside the
+   * text, or returns a form that is its own canonical form, that parses to an equal resource, and
+   * that a pattern of its own text covers — and nothing else is ever thrown.
+   */
+  @TestFactory
+  Stream<DynamicTest> canonicalForm_isAFixedPoint_andRefusalsNameAPositionInTheText() {
+    ResourceSchemes[] registries = {
+      ResourceSchemes.defaults(), ResourceSchemes.defaults().caseInsensitive("fs")
+    };
+    String[] prefixes = {"fs:", "fs:/", "https://", "http://", "net:", "tool:", "FS:/", "HTTPS:"};
+    return forEachSeed(
+        seed -> {
+          Random r = new Random(seed);
+          StringBuilder sb = new StringBuilder(prefixes[r.nextInt(prefixes.length)]);
+          int n = r.nextInt(16);
+          int letters = r.nextBoolean() ? 9 : ALPHABET.length(); // half the cases: mostly valid
+          for (int i = 0; i < n; i++) {
+            sb.append(ALPHABET.charAt(r.nextInt(letters)));
+          }
+          String text = sb.toString();
+          ResourceSchemes schemes = registries[r.nextInt(registries.length)];
+          String canonical;
+          try {
+            canonical = schemes.canonical(text);
+          } catch (CapabilitySyntaxException e) {
+            assertThat(e.position())
+                .as("seed=%d %s: %s", seed, printable(text), e.getMessage())
+                .isBetween(0, text.length());
+            assertThat(e.input()).as("seed=%d", seed).isEqualTo(text);
+            return;
+          } catch (RuntimeException e) {
+            throw new AssertionError("seed=" + seed + " " + printable(text) + ": threw " + e, e);
+          }
+          assertThat(schemes.canonical(canonical))
+              .as("seed=%d %s is its own canonical form", seed, printable(canonical))
+              .isEqualTo(canonical);
+          assertThat(schemes.resource(canonical))
+              .as("seed=%d", seed)
+              .isEqualTo(schemes.resource(text));
+          assertThat(ResourcePattern.parse(canonical).covers(schemes.resource(text)))
+              .as("seed=%d the pattern %s covers its own resource", seed, printable(canonical))
+              .isTrue();
+        });
+  }
+
   // ---------------------------------------------------------------- the generator and the oracle
 
   /**
