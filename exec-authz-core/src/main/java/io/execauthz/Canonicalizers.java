@@ -185,6 +185,16 @@ final class Canonicalizers {
                 "an escaped '/' or '\\' is not allowed in a URL path (servers disagree on"
                     + " whether it separates segments)");
           }
+          if (b == '%'
+              && i + 4 < n
+              && Character.digit(path.charAt(i + 3), 16) >= 0
+              && Character.digit(path.charAt(i + 4), 16) >= 0) {
+            throw new CapabilitySyntaxException(
+                path,
+                i,
+                "a double-encoded escape ('%25' and two hex digits) is not allowed (a server that"
+                    + " decodes twice reads another character)");
+          }
           if (b < 0x20 || b == 0x7f) {
             throw new CapabilitySyntaxException(
                 path, i, "an escaped control character is not allowed");
@@ -221,12 +231,18 @@ final class Canonicalizers {
       if (len == 0) {
         throw new CapabilitySyntaxException(path, inputStart, "empty path segment");
       }
+      int semi = out.indexOf(";", start);
+      if (semi >= 0) {
+        len = semi - start; // "..;x" is ".." to servers that strip path parameters
+      }
       if ((len == 1 && out.charAt(start) == '.')
           || (len == 2 && out.charAt(start) == '.' && out.charAt(start + 1) == '.')) {
         throw new CapabilitySyntaxException(
             path,
             inputStart,
-            "path segment '" + out.substring(start) + "' is not allowed (escaped or not)");
+            "path segment '"
+                + out.substring(start, start + len)
+                + "' is not allowed (escaped, or followed by ';parameters', or not)");
       }
     }
 

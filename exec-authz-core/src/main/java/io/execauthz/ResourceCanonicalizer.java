@@ -64,10 +64,11 @@ public interface ResourceCanonicalizer {
    * defaultPort} dropped. In the path, escapes of unreserved characters are decoded, other escapes
    * written in upper case, other characters not allowed in a URL path percent-encoded as UTF-8, and
    * a root path {@code /} dropped. Refused: user information ({@code user@}), fragments,
-   * backslashes, escaped {@code /} or {@code \} in the path, escaped control characters, {@code .}
-   * and {@code ..} segments (escaped or not), empty segments, host names that are not valid IDNA or
-   * could be read as an IPv4 address in more than one way ({@code 127.1}, {@code 0x7f.0.0.1}), and
-   * host names with characters IDNA2003 and IDNA2008 map differently ({@code ß}, {@code ς}).
+   * backslashes, escaped {@code /} or {@code \} in the path, escaped control characters,
+   * double-encoded escapes ({@code %252e}), {@code .} and {@code ..} segments (escaped or not, or
+   * before {@code ;parameters}: {@code ..;x}), empty segments, host names that are not valid IDNA
+   * or could be read as an IPv4 address in more than one way ({@code 127.1}, {@code 0x7f.0.0.1}),
+   * and host names with characters IDNA2003 and IDNA2008 map differently ({@code ß}, {@code ς}).
    *
    * @param defaultPort the scheme's default port, dropped when given ({@code 443} for https)
    */

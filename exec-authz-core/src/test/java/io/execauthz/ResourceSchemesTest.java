@@ -206,6 +206,8 @@ final class ResourceSchemesTest {
         "https://example.com/a%5cb      | 21 | an escaped '/' or '\\' is not allowed",
         "https://example.com/%2e%2e/x   | 20 | path segment '..' is not allowed",
         "https://example.com/a/%2E      | 22 | path segment '.' is not allowed",
+        "https://example.com/v1/..;x/a  | 23 | path segment '..' is not allowed",
+        "https://example.com/%252e%252e | 20 | double-encoded escape",
         "https://example.com//a         | 20 | empty path segment",
         "https://example.com/a%00       | 21 | escaped control character",
         "https://example.com/a%zz       | 21 | malformed percent-escape",
