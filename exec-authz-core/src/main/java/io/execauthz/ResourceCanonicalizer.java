@@ -58,6 +58,22 @@ public interface ResourceCanonicalizer {
   }
 
   /**
+   * File system paths on Windows: the rules of {@link #fsPaths()}, and also refused: {@code < > " |
+   * ? *} inside a segment (Win32 wildcards and redirections), {@code :} anywhere but after a drive
+   * letter at the start ({@code a.env::$DATA} is an alternate data stream of {@code a.env}), 8.3
+   * short names ({@code PROGRA~1}, which alias long names), and device names ({@code NUL}, {@code
+   * CON}, {@code COM1}..., with or without an extension). Register it with {@link
+   * ResourceSchemes#caseInsensitive} for {@code fs} on Windows:
+   *
+   * <pre>{@code
+   * ResourceSchemes.defaults().with("fs", ResourceCanonicalizer.windowsPaths()).caseInsensitive("fs")
+   * }</pre>
+   */
+  static ResourceCanonicalizer windowsPaths() {
+    return Canonicalizers.WINDOWS;
+  }
+
+  /**
    * URLs ({@code http:}, {@code https:} and the like): {@code //host[:port][/path]}. The host is
    * lowercased, an internationalized host name converted to its ASCII form (IDNA, {@link
    * java.net.IDN}), a trailing dot dropped, an IPv6 literal written out in full and {@code

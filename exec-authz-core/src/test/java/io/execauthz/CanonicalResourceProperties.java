@@ -572,12 +572,14 @@ final class CanonicalResourceProperties {
       }
     }
     int least = Math.max(1, CASES / 50);
-    assertThat(permits).as("permitted spellings in %d cases", CASES).isGreaterThanOrEqualTo(least);
+    assertThat(permits)
+        .as("permitted spellings, seeds %d..+%d", FIRST_SEED, CASES)
+        .isGreaterThanOrEqualTo(least);
     assertThat(traversals)
-        .as("traversing spellings in %d cases", CASES)
+        .as("traversing spellings, seeds %d..+%d", FIRST_SEED, CASES)
         .isGreaterThanOrEqualTo(least);
     assertThat(claimedSpellings)
-        .as("other spellings of claimed paths in %d cases", CASES)
+        .as("other spellings of claimed paths, seeds %d..+%d", FIRST_SEED, CASES)
         .isGreaterThanOrEqualTo(least);
   }
 

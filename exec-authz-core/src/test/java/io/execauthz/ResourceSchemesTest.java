@@ -154,6 +154,38 @@ final class ResourceSchemesTest {
         .satisfies(e -> assertThat(e.position()).isEqualTo(9));
   }
 
+  private static final ResourceSchemes WINDOWS =
+      DEFAULTS.with("fs", ResourceCanonicalizer.windowsPaths()).caseInsensitive("fs");
+
+  @ParameterizedTest(name = "[{index}] {0} fails at {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "fs:/C:/repo/.env::$DATA     | 16 | ':' is only allowed after a drive letter",
+        "fs:/C:/repo/a:b             | 13 | ':' is only allowed after a drive letter",
+        "fs:/repo/C:/x               | 10 | ':' is only allowed after a drive letter",
+        "fs:/C:/PROGRA~1/x           | 13 | 8.3 short name",
+        "fs:/C:/repo/NUL             | 12 | names a Windows device",
+        "fs:/C:/repo/con.txt         | 12 | names a Windows device",
+        "fs:/C:/repo/COM\u00b9.log  | 12 | names a Windows device",
+        "fs:/C:/repo/a?.txt          | 13 | wildcard or redirection",
+        "fs:/C:/repo/a<b             | 13 | wildcard or redirection",
+        "fs:/C:/repo/a%2e            | 13 | percent-escapes",
+        "fs:/C:/repo/a.env.          | 17 | may not end in '.'",
+      })
+  void windowsPaths_streamsShortNamesDevicesAndWildcards_areRefused(
+      String escaped, int position, String problem) {
+    assertRefused(WINDOWS, unescape(escaped), position, problem);
+  }
+
+  @Test
+  void windowsPaths_ordinaryPaths_foldToOneSpelling() {
+    assertThat(WINDOWS.canonical("fs:/C:/Repo/Src/Main.java"))
+        .isEqualTo("fs:/c:/repo/src/main.java");
+    assertThat(WINDOWS.canonical("fs:C:/a/consul.txt")).isEqualTo("fs:c:/a/consul.txt");
+    assertThat(WINDOWS.pattern("fs:/C:/repo/*/**")).hasToString("fs:/C:/repo/*/**");
+  }
+
   // ---------------------------------------------------------------- URLs and hosts
 
   @ParameterizedTest(name = "[{index}] {0} -> {1}")
