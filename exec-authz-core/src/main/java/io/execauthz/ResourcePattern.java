@@ -1,9 +1,7 @@
 package io.execauthz;
 
 import java.text.Normalizer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -29,13 +27,17 @@ public final class ResourcePattern {
   static final String ANY = "**";
 
   private final String scheme;
-  // the segments before a trailing "**" (all of them when there is none)
-  private final String[] fixed;
   private final boolean rest;
   private final String text;
   // whether this pattern compares case-insensitively (its scheme is, in the registry it came from)
   private final boolean folded;
-  // the case-folded segments, computed on first use (a benign race: every thread computes the same)
+  // where the trailing "**" starts in the path (-1: none), for splitting the segments lazily
+  private final int restAt;
+  // the segments before a trailing "**" (all of them when there is none), split from the text on
+  // first use, so that a decision answered from the cache never splits its resource; every thread
+  // computes the same array, published through the volatile field
+  private volatile String[] fixed;
+  // the case-folded segments, computed on first use in the same way
   private volatile String[] foldedFixed;
 
   private ResourcePattern(
@@ -45,6 +47,49 @@ public final class ResourcePattern {
     this.rest = rest;
     this.text = text;
     this.folded = folded;
+    this.restAt = -1;
+  }
+
+  /** A pattern whose segments are split from {@code text} when first needed. */
+  private ResourcePattern(String scheme, String text, boolean rest, int restAt) {
+    this.scheme = scheme;
+    this.text = text;
+    this.rest = rest;
+    this.restAt = restAt;
+    this.folded = false;
+  }
+
+  /** The segments before a trailing {@code **}. */
+  private String[] segs() {
+    String[] f = fixed;
+    if (f == null) {
+      int from = scheme.length() + 1;
+      f =
+          rest
+              ? (restAt == 0 ? new String[0] : split(text, from, from + restAt - 1))
+              : split(text, from, text.length());
+      fixed = f;
+    }
+    return f;
+  }
+
+  private static String[] split(String s, int from, int to) {
+    int n = 1;
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) == '/') {
+        n++;
+      }
+    }
+    String[] out = new String[n];
+    int k = 0;
+    int start = from;
+    for (int i = from; i <= to; i++) {
+      if (i == to || s.charAt(i) == '/') {
+        out[k++] = s.substring(start, i);
+        start = i + 1;
+      }
+    }
+    return out;
   }
 
   /**
@@ -141,9 +186,9 @@ public final class ResourcePattern {
       return p;
     }
     if (wildcards) {
-      return new ResourcePattern(p.scheme, p.fixed, p.rest, p.text, true);
+      return new ResourcePattern(p.scheme, p.segs(), p.rest, p.text, true);
     }
-    String[] f = foldAll(p.fixed);
+    String[] f = foldAll(p.segs());
     ResourcePattern r = new ResourcePattern(scheme, f, false, render(scheme, f, false), true);
     r.foldedFixed = f; // already folded: never folded twice
     return r;
@@ -164,53 +209,49 @@ public final class ResourcePattern {
       String input,
       boolean wildcards,
       boolean authority) {
-    List<String> segments = new ArrayList<>();
     int start = 0;
-    boolean rest = false;
-    for (int i = 0; i <= path.length(); i++) {
-      if (i < path.length() && path.charAt(i) != '/') {
+    int restAt = -1;
+    int n = path.length();
+    for (int i = 0; i <= n; i++) {
+      if (i < n && path.charAt(i) != '/') {
         continue;
       }
-      String seg = path.substring(start, i);
-      if (rest) {
+      int len = i - start;
+      if (restAt >= 0) {
         throw new CapabilitySyntaxException(
             whole, at(path, start - 1, base, shift, input), "'**' may only be the last segment");
       }
-      if (seg.isEmpty() && start > 0 && !(authority && start == 1)) {
+      if (len == 0 && start > 0 && !(authority && start == 1)) {
         throw new CapabilitySyntaxException(
             whole, at(path, start, base, shift, input), "empty path segment");
       }
-      if (seg.equals(".") || seg.equals("..")) {
+      if ((len == 1 || len == 2) && path.charAt(start) == '.' && path.charAt(i - 1) == '.') {
         throw new CapabilitySyntaxException(
             whole,
             at(path, start, base, shift, input),
-            "path segment '" + seg + "' is not allowed");
+            "path segment '" + path.substring(start, i) + "' is not allowed");
       }
-      if (seg.indexOf('*') >= 0) {
+      int star = path.indexOf('*', start);
+      if (star >= 0 && star < i) {
         if (!wildcards) {
           throw new CapabilitySyntaxException(
               whole,
               at(path, start, base, shift, input),
               "a requested resource cannot contain a wildcard");
         }
-        if (seg.equals(ANY)) {
-          rest = true;
-          start = i + 1;
-          continue;
-        }
-        if (!seg.equals(ONE)) {
+        if (len == 2 && path.charAt(start) == '*' && path.charAt(start + 1) == '*') {
+          restAt = start;
+        } else if (len != 1) {
           throw new CapabilitySyntaxException(
               whole,
-              at(path, start + seg.indexOf('*'), base, shift, input),
+              at(path, star, base, shift, input),
               "'*' must be a whole segment ('*' or a final '**')");
         }
       }
-      segments.add(seg);
       start = i + 1;
     }
-    String[] fixed = segments.toArray(String[]::new);
     return new ResourcePattern(
-        scheme, fixed, rest, full != null ? full : scheme + ":" + path, false);
+        scheme, full != null ? full : scheme + ":" + path, restAt >= 0, restAt);
   }
 
   /** Maps position {@code p} in a canonical path back to the text the user wrote. */
@@ -247,7 +288,7 @@ public final class ResourcePattern {
   private String[] foldedSegments() {
     String[] f = foldedFixed;
     if (f == null) {
-      f = foldAll(fixed);
+      f = foldAll(segs());
       foldedFixed = f;
     }
     return f;
@@ -263,7 +304,7 @@ public final class ResourcePattern {
     if (rest) {
       return true;
     }
-    for (String s : fixed) {
+    for (String s : segs()) {
       if (s.equals(ONE)) {
         return true;
       }
@@ -282,15 +323,15 @@ public final class ResourcePattern {
       return false;
     }
     boolean fold = folded || other.folded;
-    String[] mine = fold ? foldedSegments() : fixed;
-    String[] theirs = fold ? other.foldedSegments() : other.fixed;
+    String[] mine = fold ? foldedSegments() : segs();
+    String[] theirs = fold ? other.foldedSegments() : other.segs();
     if (other.rest && isEmptyPath(theirs)) {
       // "s:**" and "s:/**" cannot end right there (the empty path is no resource), so they match
       // exactly what "s:*/**" and "s:/*/**" match
       theirs = Arrays.copyOf(theirs, theirs.length + 1);
       theirs[theirs.length - 1] = ONE;
     }
-    if (rest ? theirs.length < fixed.length : (other.rest || theirs.length != fixed.length)) {
+    if (rest ? theirs.length < mine.length : (other.rest || theirs.length != mine.length)) {
       return false;
     }
     for (int i = 0; i < mine.length; i++) {
@@ -313,16 +354,16 @@ public final class ResourcePattern {
       return null;
     }
     boolean fold = folded || other.folded;
-    String[] mine = fold ? foldedSegments() : fixed;
-    String[] theirs = fold ? other.foldedSegments() : other.fixed;
+    String[] mine = fold ? foldedSegments() : segs();
+    String[] theirs = fold ? other.foldedSegments() : other.segs();
     int n = Math.min(mine.length, theirs.length);
-    if (!rest && !other.rest && fixed.length != other.fixed.length) {
+    if (!rest && !other.rest && mine.length != theirs.length) {
       return null;
     }
-    if (!rest && other.fixed.length > fixed.length) {
+    if (!rest && theirs.length > mine.length) {
       return null;
     }
-    if (!other.rest && fixed.length > other.fixed.length) {
+    if (!other.rest && mine.length > theirs.length) {
       return null;
     }
     String[] longer = mine.length >= theirs.length ? mine : theirs;
