@@ -53,7 +53,9 @@ public final class Authorizer {
             ? graph.budgetLedger()
             : b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
     this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
-    this.pipeline = new Pipeline(b.engine, cache, ledger);
+    this.pipeline =
+        new Pipeline(
+            b.engine, cache, ledger, b.schemes == null ? ResourceSchemes.defaults() : b.schemes);
     this.audit = new Audited(b.audit == null ? AuditSink.discarding() : b.audit, ledger);
     this.grantRequests = new GrantRequests(this, b.grants, pipeline, audit, ids);
     this.graphRequests = new GraphRequests(this, graph, pipeline, audit, ids);
@@ -192,6 +194,7 @@ public final class Authorizer {
     private BudgetLedger ledger;
     private GrantSource grants;
     private boolean admitAll;
+    private ResourceSchemes schemes;
 
     private Builder() {}
 
@@ -254,6 +257,18 @@ public final class Authorizer {
     public Builder grantSource(GrantSource grants) {
       SetOnce.once(this.grants, "grantSource");
       this.grants = Objects.requireNonNull(grants, "grantSource");
+      return this;
+    }
+
+    /**
+     * How requested resources are brought to their canonical form before they are matched,
+     * claim-checked, cached and sent to the policy engine ({@link ResourceSchemes#defaults()} by
+     * default). A resource without a canonical form is denied ({@link Reason#ERROR}); a tool must
+     * act on exactly the canonical text it was authorized for.
+     */
+    public Builder resourceSchemes(ResourceSchemes schemes) {
+      SetOnce.once(this.schemes, "resourceSchemes");
+      this.schemes = Objects.requireNonNull(schemes, "resourceSchemes");
       return this;
     }
 

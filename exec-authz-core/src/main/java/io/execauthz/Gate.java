@@ -76,11 +76,6 @@ final class Gate {
     return new DecisionCache.Gate(null, null, budgets, claims, validUntil);
   }
 
-  /** A malformed request: refused, and the refusal holds as long as the claim set. */
-  static DecisionCache.Gate malformed(String detail, ExecutionGraph.Claim[] claims) {
-    return refused(Reason.ERROR, "malformed request: " + detail, claims, Instant.MAX);
-  }
-
   private static DecisionCache.Gate refused(
       Reason reason, String detail, ExecutionGraph.Claim[] claims, Instant validUntil) {
     return new DecisionCache.Gate(reason, detail, null, claims, validUntil);

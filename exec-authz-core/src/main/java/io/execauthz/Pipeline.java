@@ -24,11 +24,13 @@ final class Pipeline {
   private final PolicyEngine engine;
   private final DecisionCache cache;
   private final BudgetLedger ledger;
+  private final ResourceSchemes schemes;
 
-  Pipeline(PolicyEngine engine, DecisionCache cache, BudgetLedger ledger) {
+  Pipeline(PolicyEngine engine, DecisionCache cache, BudgetLedger ledger, ResourceSchemes schemes) {
     this.engine = engine;
     this.cache = cache;
     this.ledger = ledger;
+    this.schemes = schemes;
   }
 
   BudgetLedger ledger() {
@@ -52,6 +54,30 @@ final class Pipeline {
       ExecutionGraph.Claim[] claims,
       boolean spend) {
     List<String> path = view.path();
+    // CONTRACT §1: only the canonical form is matched, claim-checked, cached and sent to policies
+    ResourcePattern resource;
+    try {
+      Resource.checkAction(req.action());
+    } catch (CapabilitySyntaxException e) {
+      return Result.of(
+          Decisions.deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path));
+    }
+    try {
+      resource = schemes.resource(req.resource());
+    } catch (CapabilitySyntaxException e) {
+      return Result.of(
+          Decisions.deny(
+              id,
+              Reason.ERROR,
+              "malformed request: the resource is not in canonical form: " + e.getMessage(),
+              path));
+    }
+    String canonical = resource.toString();
+    if (!canonical.equals(req.resource())) {
+      req =
+          new AuthorizationRequest(
+              req.nodeId(), req.action(), canonical, req.args(), req.approved(), req.traceparent());
+    }
     DecisionCache.Key key =
         cache.enabled()
             ? new DecisionCache.Key(
@@ -63,7 +89,7 @@ final class Pipeline {
             : null;
     DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);
     DecisionCache.Gate gate =
-        entry != null ? entry.gate() : gate(req, levels, view, node, now, claims);
+        entry != null ? entry.gate() : Gate.decide(req, resource, levels, view, node, now, claims);
     if (gate.deny() != null) {
       if (entry == null && key != null) {
         cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
@@ -122,22 +148,5 @@ final class Pipeline {
     if (!r.spent().isEmpty()) {
       ledger.refund(r.spent());
     }
-  }
-
-  private static DecisionCache.Gate gate(
-      AuthorizationRequest req,
-      Level[] levels,
-      ExecutionView view,
-      Node node,
-      Instant now,
-      ExecutionGraph.Claim[] claims) {
-    ResourcePattern resource;
-    try {
-      Resource.checkAction(req.action());
-      resource = Resource.parse(req.resource());
-    } catch (CapabilitySyntaxException e) {
-      return Gate.malformed(e.getMessage(), claims);
-    }
-    return Gate.decide(req, resource, levels, view, node, now, claims);
   }
 }
