@@ -33,16 +33,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * first record), {@code time} (ISO-8601), {@code decisionId}, {@code path}, {@code principal},
  * {@code delegators}, {@code action}, {@code resource}, {@code decision} ({@code PERMIT} or {@code
  * DENY}), {@code reason}, {@code detail}, {@code policies}, {@code grant} and {@code traceparent},
- * always in that order. Strings are escaped so that hostile text (quotes, newlines, control
- * characters, U+2028) can neither break a line nor forge a field.
+ * always in that order, then {@code argsSha256} when the record has it and {@code cut} when fields
+ * had to be cut. Strings are escaped so that hostile text (quotes, newlines, control characters,
+ * U+2028) can neither break a line nor forge a field.
  *
  * <p>The file is only ever appended to, one write per record; with {@link Builder#fsync fsync} each
  * write is forced to storage before {@link #record} returns. Opening an existing log continues its
  * chain from its last line; a log whose last line is incomplete or not a record is refused — never
  * truncated or repaired — because that is what a crash mid-write or tampering looks like and a
- * person has to decide. A record whose line would exceed 1 MiB is refused (the authorizer then
- * denies), and so is a file already open by another sink. If a write fails, the sink refuses every
- * later record: the file may end with a partial line that only a person should deal with.
+ * person has to decide. A record whose line would exceed 1 MiB is still written, with its longest
+ * fields cut and marked (see {@link #record}), so every decision is audited; a file already open by
+ * another sink is refused. If a write fails, the sink refuses every later record: the file may end
+ * with a partial line that only a person should deal with.
  *
  * <p>Thread-safe: records from any number of threads are serialised under one lock, in call order.
  * One sink per file (enforced with a file lock); other processes must not write to the file.
@@ -205,8 +207,11 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
    * Appends {@code record} as the next line of the chain (and forces it to storage with {@code
    * fsync}) before returning.
    *
+   * <p>A record whose line would exceed 1 MiB is still written: each field longer than 64 KiB is
+   * cut to its first characters followed by {@code …[cut: N chars, sha256 H]} (H the SHA-256 of the
+   * whole value) and named in the line's {@code cut} array.
+   *
    * @throws IllegalStateException after {@link #close()}, or after an earlier write failed
-   * @throws IllegalArgumentException if the line would exceed 1 MiB
    * @throws IOException if the write fails; the sink then refuses every later record
    */
   @Override
@@ -224,16 +229,12 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       }
       String text = AuditLogFormat.line(seq + 1, head, record);
       byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
-      int len = bytes.length - 1; // the hash covers the line without its newline
-      if (len > AuditLogFormat.MAX_LINE_BYTES) {
-        throw new IllegalArgumentException(
-            "audit record "
-                + record.decisionId()
-                + " would be a line of "
-                + len
-                + " bytes, more than the limit of "
-                + AuditLogFormat.MAX_LINE_BYTES);
+      if (bytes.length - 1 > AuditLogFormat.MAX_LINE_BYTES) {
+        // Rare: cut the oversized fields (marked, with their hashes) rather than lose the record.
+        text = AuditLogFormat.cutLine(seq + 1, head, record);
+        bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
       }
+      int len = bytes.length - 1; // the hash covers the line without its newline
       String hash = AuditLogFormat.hash(digest, bytes, len);
       try {
         ByteBuffer buf = ByteBuffer.wrap(bytes);

@@ -159,6 +159,12 @@ final class AuditFixtures {
     return out.toByteArray();
   }
 
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   /** Rewrites the file as {@code lines}, each followed by a newline. */
   static void writeLines(Path file, List<byte[]> lines) throws IOException {
     Files.write(file, join(lines));

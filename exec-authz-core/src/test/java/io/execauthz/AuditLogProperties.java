@@ -8,6 +8,7 @@ import static io.execauthz.AuditFixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.execauthz.AuditVerification.Status;
 import io.execauthz.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,9 +76,7 @@ final class AuditLogProperties {
     String head = AuditFixtures.writeLog(file, records.subList(reopenAt, records.size()));
 
     AuditVerification withHead = AuditLogVerifier.verify(file, head);
-    assertThat(withHead)
-        .as("seed=%d", seed)
-        .isEqualTo(new AuditVerification(true, records.size(), 0, "", head));
+    assertThat(withHead).as("seed=%d", seed).isEqualTo(AuditVerification.ok(records.size(), head));
     assertThat(AuditLogVerifier.verify(file)).as("seed=%d", seed).isEqualTo(withHead);
 
     List<byte[]> lines = AuditFixtures.lines(file);
@@ -115,9 +114,14 @@ final class AuditLogProperties {
    * the head ({@code null}: it depends on the byte).
    */
   private record Tampering(
-      String what, byte[] bytes, long firstBadLo, long firstBadHi, Boolean withoutHead) {
+      String what,
+      byte[] bytes,
+      long firstBadLo,
+      long firstBadHi,
+      Boolean withoutHead,
+      boolean torn) {
     static Tampering exact(String what, byte[] bytes, long firstBad, Boolean withoutHead) {
-      return new Tampering(what, bytes, firstBad, firstBad, withoutHead);
+      return new Tampering(what, bytes, firstBad, firstBad, withoutHead, false);
     }
   }
 
@@ -143,7 +147,7 @@ final class AuditLogProperties {
 
     assertThat(AuditLogVerifier.verify(file, head))
         .as("seed=%d untampered", seed)
-        .isEqualTo(new AuditVerification(true, n, 0, "", head));
+        .isEqualTo(AuditVerification.ok(n, head));
 
     Kind kind;
     do {
@@ -167,8 +171,18 @@ final class AuditLogProperties {
         .as("seed=%d %s: %s", seed, t.what(), v)
         .startsWith("record " + v.firstBadRecord() + ": ");
 
+    assertThat(v.status())
+        .as("seed=%d %s with head: %s", seed, t.what(), v)
+        .isEqualTo(Status.TAMPERED);
     AuditVerification noHead = AuditLogVerifier.verify(tampered);
-    if (Boolean.TRUE.equals(t.withoutHead())) {
+    if (t.torn()) {
+      assertThat(noHead.status())
+          .as("seed=%d %s without head: %s", seed, t.what(), noHead)
+          .isEqualTo(Status.INCOMPLETE);
+      assertThat(noHead.firstBadRecord())
+          .as("seed=%d %s without head: %s", seed, t.what(), noHead)
+          .isEqualTo(t.firstBadLo());
+    } else if (Boolean.TRUE.equals(t.withoutHead())) {
       assertThat(noHead).as("seed=%d %s without head", seed, t.what()).isEqualTo(v);
     } else if (Boolean.FALSE.equals(t.withoutHead())) {
       // The chain is consistent but shorter or ends differently: only the head reveals it.
@@ -198,7 +212,8 @@ final class AuditLogProperties {
               AuditFixtures.join(out),
               k + 1,
               k + 2,
-              k + 1 < n ? Boolean.TRUE : null);
+              k + 1 < n ? Boolean.TRUE : null,
+              false);
         }
       case EDIT_FIELD:
         {
@@ -286,10 +301,14 @@ final class AuditLogProperties {
             }
           }
           boolean atLineEnd = cut == 0 || original[cut - 1] == '\n';
-          return Tampering.exact(
+          // Cut inside a line, the log looks like a crash's torn write: INCOMPLETE without the
+          // head, TAMPERED (records missing) with it.
+          return new Tampering(
               "log cut to " + cut + " of " + original.length + " bytes",
               Arrays.copyOf(original, cut),
               complete + 1,
+              complete + 1,
+              atLineEnd ? Boolean.FALSE : null,
               !atLineEnd);
         }
       default:
