@@ -11,7 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -52,22 +58,37 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private static final byte NEWLINE = '\n';
 
+  private static final System.Logger LOG = System.getLogger(JsonLinesAuditSink.class.getName());
+
   private final Path file;
   private final boolean fsync;
   private final FileChannel channel;
   private final FileLock fileLock;
   private final ReentrantLock lock = new ReentrantLock();
 
+  // checkpoints (all null/0 when not signing)
+  private final AuditSigningKey key;
+  private final Path checkpointFile;
+  private final FileChannel checkpointChannel;
+  private final int checkpointEveryRecords;
+  private final Clock clock;
+  private final ScheduledExecutorService timer;
+
   // guarded by lock
   private final MessageDigest digest = AuditLogFormat.sha256();
   private long seq;
   private String head;
+  private long checkpointedSeq = -1; // the seq of the last checkpoint in the sidecar
   private boolean closed;
   private Throwable failure;
 
-  private JsonLinesAuditSink(Path file, boolean fsync) throws IOException {
+  private JsonLinesAuditSink(Builder b) throws IOException {
+    Path file = b.file;
     this.file = file;
-    this.fsync = fsync;
+    this.fsync = b.fsync != null && b.fsync;
+    this.key = b.key;
+    this.checkpointEveryRecords = b.everyRecords == null ? DEFAULT_EVERY_RECORDS : b.everyRecords;
+    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
     FileChannel ch =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -94,6 +115,192 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       throw e;
     }
     this.channel = ch;
+    if (key == null) {
+      this.checkpointFile = null;
+      this.checkpointChannel = null;
+      this.timer = null;
+      return;
+    }
+    this.checkpointFile =
+        b.checkpointFile != null
+            ? b.checkpointFile
+            : file.resolveSibling(file.getFileName() + ".checkpoints");
+    FileChannel cp = null;
+    try {
+      cp =
+          FileChannel.open(
+              checkpointFile,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND);
+      this.checkpointChannel = cp;
+      recoverCheckpoints();
+      if (checkpointedSeq != seq) {
+        writeCheckpoint(); // sign what was found, so a later cut below it shows
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        if (cp != null) {
+          cp.close();
+        }
+        fileLock.release();
+        ch.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    if (b.every != null) {
+      ScheduledExecutorService t =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread th = new Thread(r, "exec-authz-audit-checkpoints " + file.getFileName());
+                th.setDaemon(true);
+                return th;
+              });
+      long ms = Math.max(1, b.every.toMillis());
+      t.scheduleWithFixedDelay(this::timedCheckpoint, ms, ms, TimeUnit.MILLISECONDS);
+      this.timer = t;
+    } else {
+      this.timer = null;
+    }
+  }
+
+  /** The default number of records between two checkpoints. */
+  static final int DEFAULT_EVERY_RECORDS = 1_000;
+
+  /**
+   * Reads the checkpoints file's last line, refusing a torn one or one that signs more records than
+   * the log holds, or another head at this length: the log was cut or rewritten since.
+   */
+  private void recoverCheckpoints() throws IOException {
+    try (FileChannel in = FileChannel.open(checkpointFile, StandardOpenOption.READ)) {
+      long size = in.size();
+      if (size == 0) {
+        return;
+      }
+      if (readByte(in, size - 1) != NEWLINE) {
+        throw new IOException(
+            checkpointFile
+                + ": the last checkpoint is incomplete (no trailing newline); refusing to append to"
+                + " a damaged checkpoints file");
+      }
+      long end = size - 1;
+      long start = end;
+      while (start > 0 && end - start <= AuditCheckpoints.MAX_LINE_BYTES) {
+        if (readByte(in, start - 1) == NEWLINE) {
+          break;
+        }
+        start--;
+      }
+      byte[] line = new byte[(int) Math.min(end - start, AuditCheckpoints.MAX_LINE_BYTES + 1)];
+      readFully(in, ByteBuffer.wrap(line), start);
+      AuditCheckpoints.Checkpoint last;
+      try {
+        last = AuditCheckpoints.parseUnverified(new String(line, StandardCharsets.US_ASCII));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(
+            checkpointFile + ": the last line is not a checkpoint (" + e.getMessage() + ")", e);
+      }
+      if (last.seq() > seq || (last.seq() == seq && !last.head().equals(head))) {
+        throw new IOException(
+            file
+                + ": does not match its last signed checkpoint in "
+                + checkpointFile
+                + " (which covers "
+                + last.seq()
+                + " records; the log has "
+                + seq
+                + "): the log was cut or rewritten; refusing to append");
+      }
+      checkpointedSeq = last.seq();
+    }
+  }
+
+  /**
+   * Signs the current head into the checkpoints file. Called under the lock (or in the
+   * constructor).
+   */
+  private void writeCheckpoint() throws IOException {
+    // The records a checkpoint signs reach storage before it does, so that a power loss cannot
+    // leave a checkpoint that signs records the log lost (which would read as a cut tail).
+    channel.force(false);
+    byte[] bytes =
+        (AuditCheckpoints.line(key, seq, head, clock.instant()) + "\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    while (buf.hasRemaining()) {
+      checkpointChannel.write(buf);
+    }
+    if (fsync) {
+      checkpointChannel.force(false);
+    }
+    checkpointedSeq = seq;
+  }
+
+  /** Writes a checkpoint if records were added since the last; a failure stops the sink. */
+  private void checkpointIfBehind() {
+    if (closed || failure != null || checkpointedSeq == seq) {
+      return;
+    }
+    try {
+      writeCheckpoint();
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "audit checkpoint to " + checkpointFile + " failed; the sink refuses later records",
+          e);
+    }
+  }
+
+  private void timedCheckpoint() {
+    lock.lock();
+    try {
+      checkpointIfBehind();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Signs the current head into the checkpoints file now, unless the last checkpoint already covers
+   * it — for an application that wants the tail signed at moments of its choosing (before a backup,
+   * at the end of a run).
+   *
+   * @throws IllegalStateException if the sink does not sign checkpoints, is closed, or failed
+   * @throws IOException if the checkpoint cannot be written; the sink then refuses later records
+   */
+  public void checkpoint() throws IOException {
+    lock.lock();
+    try {
+      if (key == null) {
+        throw new IllegalStateException(
+            "audit sink for " + file + " does not sign checkpoints (no checkpoint key was set)");
+      }
+      checkOpen();
+      if (checkpointedSeq != seq) {
+        try {
+          writeCheckpoint();
+        } catch (IOException | RuntimeException e) {
+          failure = e;
+          throw e;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("audit sink for " + file + " is closed");
+    }
+    if (failure != null) {
+      throw new IllegalStateException(
+          "audit sink for " + file + " failed on an earlier write; the log needs inspection",
+          failure);
+    }
   }
 
   /** Starts building a sink that appends to {@code file} (created if absent). */
@@ -219,14 +426,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     Objects.requireNonNull(record, "record");
     lock.lock();
     try {
-      if (closed) {
-        throw new IllegalStateException("audit sink for " + file + " is closed");
-      }
-      if (failure != null) {
-        throw new IllegalStateException(
-            "audit sink for " + file + " failed on an earlier write; the log needs inspection",
-            failure);
-      }
+      checkOpen();
       String text = AuditLogFormat.line(seq + 1, head, record);
       byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
       if (bytes.length - 1 > AuditLogFormat.MAX_LINE_BYTES) {
@@ -250,6 +450,10 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       }
       seq++;
       head = hash;
+      if (key != null && seq - checkpointedSeq >= checkpointEveryRecords) {
+        // The record is written and stays: a failed checkpoint stops later records instead.
+        checkpointIfBehind();
+      }
     } finally {
       lock.unlock();
     }
@@ -286,15 +490,32 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       if (closed) {
         return;
       }
+      if (key != null) {
+        checkpointIfBehind();
+      }
       closed = true;
       try {
-        fileLock.release();
+        if (checkpointChannel != null) {
+          checkpointChannel.close();
+        }
       } finally {
-        channel.close();
+        try {
+          fileLock.release();
+        } finally {
+          channel.close();
+        }
       }
     } finally {
       lock.unlock();
+      if (timer != null) {
+        timer.shutdownNow();
+      }
     }
+  }
+
+  /** The signed checkpoints file, if the sink signs checkpoints. */
+  public Optional<Path> checkpointFile() {
+    return Optional.ofNullable(checkpointFile);
   }
 
   @Override
@@ -311,6 +532,11 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   public static final class Builder {
     private final Path file;
     private Boolean fsync;
+    private AuditSigningKey key;
+    private Path checkpointFile;
+    private Integer everyRecords;
+    private Duration every;
+    private Clock clock;
 
     private Builder(Path file) {
       this.file = file;
@@ -330,14 +556,84 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     }
 
     /**
+     * Signs the log's head with {@code key} into a checkpoints file (see {@link
+     * AuditLogVerifier#verify(Path, Path, AuditTrustedKeys)}): when the sink opens, every {@link
+     * #checkpointEveryRecords} records, every {@link #checkpointEvery} if set, on {@link
+     * JsonLinesAuditSink#checkpoint()}, and at {@link JsonLinesAuditSink#close()}. With them a
+     * verifier holding the public key detects a cut tail or a rewritten log without a head kept
+     * elsewhere. Default: no checkpoints.
+     */
+    public Builder checkpoints(AuditSigningKey key) {
+      if (this.key != null) {
+        throw new IllegalStateException("checkpoints was already set to " + this.key);
+      }
+      this.key = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** Where checkpoints go (default: the log's path with {@code .checkpoints} appended). */
+    public Builder checkpointFile(Path checkpointFile) {
+      if (this.checkpointFile != null) {
+        throw new IllegalStateException("checkpointFile was already set to " + this.checkpointFile);
+      }
+      this.checkpointFile = Objects.requireNonNull(checkpointFile, "checkpointFile");
+      return this;
+    }
+
+    /** Sign a checkpoint after every {@code records} records (default 1,000; at least 1). */
+    public Builder checkpointEveryRecords(int records) {
+      if (this.everyRecords != null) {
+        throw new IllegalStateException(
+            "checkpointEveryRecords was already set to " + this.everyRecords);
+      }
+      if (records < 1) {
+        throw new IllegalArgumentException(
+            "checkpointEveryRecords must be at least 1, was " + records);
+      }
+      this.everyRecords = records;
+      return this;
+    }
+
+    /**
+     * Also sign, on a background daemon thread of the sink's own, whenever {@code interval} has
+     * passed with records not yet signed, so an idle log's last records are signed too (default: no
+     * timer).
+     */
+    public Builder checkpointEvery(Duration interval) {
+      if (this.every != null) {
+        throw new IllegalStateException("checkpointEvery was already set to " + this.every);
+      }
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("checkpointEvery must be positive, was " + interval);
+      }
+      this.every = interval;
+      return this;
+    }
+
+    /** The clock that dates checkpoints (default: the system clock, UTC). */
+    public Builder clock(Clock clock) {
+      if (this.clock != null) {
+        throw new IllegalStateException("clock was already set to " + this.clock);
+      }
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
      * Opens (or creates) the file and recovers the chain from its last line.
      *
      * @throws IOException if the file cannot be opened, is open by another sink, or its last line
      *     is incomplete or not a record (the message names the file and line; the file is left
-     *     untouched)
+     *     untouched); with checkpoints, also if the checkpoints file's last line is incomplete or
+     *     signs more records than the log holds (or another head): the log was cut or rewritten
      */
     public JsonLinesAuditSink build() throws IOException {
-      return new JsonLinesAuditSink(file, fsync != null && fsync);
+      if (key == null && (checkpointFile != null || everyRecords != null || every != null)) {
+        throw new IllegalStateException(
+            "checkpointFile, checkpointEveryRecords and checkpointEvery need checkpoints(key)");
+      }
+      return new JsonLinesAuditSink(this);
     }
   }
 }
