@@ -255,8 +255,37 @@ final class AuditLogFormat {
     return out;
   }
 
-  private static long jsonBytes(String s) {
-    return utf8Length(Json.quote(s));
+  /**
+   * The UTF-8 length of {@code s} as a JSON string literal written by {@link Json#appendString},
+   * quotes included, computed without building it (the cut path runs on values of megabytes).
+   */
+  static long jsonBytes(String s) {
+    long n = 2;
+    int len = s.length();
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+        n += 2;
+      } else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+        n += 6;
+      } else if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        if (i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+          n += 4;
+          i++;
+        } else {
+          n += 6;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        n += 6; // unpaired: a paired one was taken with its high surrogate above
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   private static long jsonBytes(List<String> list) {
@@ -265,25 +294,6 @@ final class AuditLogFormat {
       n += jsonBytes(e) + 1;
       if (n > CUT_FIELD_BYTES) {
         return n;
-      }
-    }
-    return n;
-  }
-
-  /** The UTF-8 length of {@code s}, whose surrogates are paired (as escaped JSON text is). */
-  private static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n += 1;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
       }
     }
     return n;

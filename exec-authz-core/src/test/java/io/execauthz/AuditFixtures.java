@@ -116,7 +116,17 @@ final class AuditFixtures {
         permit ? "" : hostileString(r),
         hostileStrings(r),
         nullableHostile(r),
-        nullableHostile(r));
+        nullableHostile(r),
+        r.nextBoolean() ? null : randomHex(r));
+  }
+
+  /** 64 random lowercase hex digits. */
+  static String randomHex(SplittableRandom r) {
+    StringBuilder b = new StringBuilder(64);
+    for (int i = 0; i < 64; i++) {
+      b.append(Character.forDigit(r.nextInt(16), 16));
+    }
+    return b.toString();
   }
 
   /** Writes {@code records} with a fresh sink and returns the resulting head. */

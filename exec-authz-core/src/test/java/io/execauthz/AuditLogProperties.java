@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -56,6 +57,191 @@ final class AuditLogProperties {
   @TestFactory
   Stream<DynamicTest> tamperedLog_isRejectedNamingTheFirstBadRecord() {
     return seeds(2).mapToObj(seed -> dynamicTest("seed=" + seed, () -> checkTampered(seed)));
+  }
+
+  /**
+   * Issue 10, "every decision audited": a record of any size is written as one line within the
+   * limit that verifies; when the whole line would exceed it, exactly the fields longer than the
+   * cut threshold are cut, each keeping its start and the SHA-256 of its whole value, and named in
+   * {@code cut}; otherwise every value is kept whole.
+   */
+  @TestFactory
+  Stream<DynamicTest> anyRecord_isAuditedWithinTheLimitAndBindsEveryValue() {
+    AtomicInteger over = new AtomicInteger();
+    Stream<DynamicTest> cases =
+        seeds(3)
+            .mapToObj(
+                seed ->
+                    dynamicTest(
+                        "seed=" + seed,
+                        () -> {
+                          if (checkOversized(seed)) {
+                            over.incrementAndGet();
+                          }
+                        }));
+    // The generator must exercise the cut often, not just in principle.
+    return Stream.concat(
+        cases,
+        Stream.of(
+            dynamicTest(
+                "lines over the limit",
+                () -> assertThat(over.get()).as("cases over the limit").isGreaterThan(CASES / 10))));
+  }
+
+  private static String bigString(SplittableRandom r) {
+    if (r.nextInt(10) < 8) {
+      return hostileString(r);
+    }
+    // Control characters escape to six bytes each: a few large fields exceed 1 MiB.
+    String[] pieces = {"\u0001", "abcdefgh", hostileString(r) + "x"};
+    String piece = pieces[r.nextInt(pieces.length)];
+    return piece.repeat(1 + r.nextInt(200_000 / piece.length()));
+  }
+
+  private static List<String> bigList(SplittableRandom r) {
+    List<String> out = new ArrayList<>();
+    switch (r.nextInt(4)) {
+      case 0:
+        for (int i = r.nextInt(25_000); i > 0; i--) {
+          out.add(i % 7 == 0 ? hostileString(r) : "n" + i);
+        }
+        break;
+      case 1:
+        for (int i = r.nextInt(4); i >= 0; i--) {
+          out.add(bigString(r));
+        }
+        break;
+      default:
+        for (int i = r.nextInt(4); i > 0; i--) {
+          out.add(hostileString(r));
+        }
+    }
+    return out;
+  }
+
+  private static String nullableBig(SplittableRandom r) {
+    return r.nextInt(4) == 0 ? null : bigString(r);
+  }
+
+  private static long jsonBytes(Object value) {
+    return Json.write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
+  private static String marker(String whole) {
+    return "\u2026[cut: "
+        + whole.length()
+        + " chars, sha256 "
+        + hash(whole.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        + "]";
+  }
+
+  /** Checks one case; true if its whole line would have exceeded the limit. */
+  boolean checkOversized(long seed) throws IOException {
+    SplittableRandom r = new SplittableRandom(seed);
+    boolean permit = r.nextBoolean();
+    AuditRecord rec =
+        new AuditRecord(
+            Instant.ofEpochSecond(r.nextLong(0, 4_000_000_000L)),
+            bigString(r),
+            bigList(r),
+            nullableBig(r),
+            bigList(r),
+            bigString(r),
+            bigString(r),
+            permit,
+            permit ? null : Reason.ERROR,
+            permit ? "" : bigString(r),
+            bigList(r),
+            nullableBig(r),
+            nullableBig(r),
+            r.nextBoolean() ? null : AuditFixtures.randomHex(r));
+    Path file = dir.resolve("big-" + Long.toHexString(seed) + ".jsonl");
+    String head = AuditFixtures.writeLog(file, List.of(rec));
+
+    AuditVerification v = AuditLogVerifier.verify(file, head);
+    assertThat(v.valid()).as("seed=%d: %s", seed, v).isTrue();
+    byte[] line = AuditFixtures.lines(file).get(0);
+    assertThat(line.length)
+        .as("seed=%d line bytes", seed)
+        .isLessThanOrEqualTo(AuditLogFormat.MAX_LINE_BYTES);
+    Map<?, ?> m = (Map<?, ?>) Json.parse(text(line));
+
+    Map<String, Object> original = new LinkedHashMap<>();
+    original.put("decisionId", rec.decisionId());
+    original.put("path", rec.nodePath());
+    original.put("principal", rec.principal());
+    original.put("delegators", rec.delegators());
+    original.put("action", rec.action());
+    original.put("resource", rec.resource());
+    original.put("detail", rec.detail());
+    original.put("policies", rec.determiningPolicies());
+    original.put("grant", rec.grantId());
+    original.put("traceparent", rec.traceparent());
+    boolean over =
+        bytes(AuditLogFormat.line(1, AuditLogFormat.GENESIS, rec)).length
+            > AuditLogFormat.MAX_LINE_BYTES;
+    List<String> expectCut = new ArrayList<>();
+    if (over) {
+      original.forEach(
+          (field, value) -> {
+            if (value != null && jsonBytes(value) > AuditLogFormat.CUT_FIELD_BYTES) {
+              expectCut.add(field);
+            }
+          });
+    }
+    assertThat(m.get("cut"))
+        .as("seed=%d cut fields (line over the limit: %s)", seed, over)
+        .isEqualTo(expectCut.isEmpty() ? null : expectCut);
+    assertThat(m.get("argsSha256")).as("seed=%d", seed).isEqualTo(rec.argsSha256());
+    for (Map.Entry<String, Object> e : original.entrySet()) {
+      String field = e.getKey();
+      Object was = e.getValue();
+      Object now = m.get(field);
+      if (!expectCut.contains(field)) {
+        assertThat(now).as("seed=%d %s kept whole", seed, field).isEqualTo(was);
+      } else if (was instanceof String) {
+        checkCutString(seed, field, (String) was, (String) now, AuditLogFormat.CUT_KEEP_CHARS);
+      } else {
+        List<?> before = (List<?>) was;
+        List<?> after = (List<?>) now;
+        int kept = after.size();
+        String last = (String) after.get(after.size() - 1);
+        if (last.startsWith("\u2026[cut: ") && last.contains(" elements, sha256 ")) {
+          kept--;
+          assertThat(last)
+              .as("seed=%d %s list marker", seed, field)
+              .isEqualTo(
+                  "\u2026[cut: "
+                      + (before.size() - kept)
+                      + " of "
+                      + before.size()
+                      + " elements, sha256 "
+                      + hash(bytes(Json.write(before)))
+                      + "]");
+        } else {
+          assertThat(kept).as("seed=%d %s all elements kept", seed, field).isEqualTo(before.size());
+        }
+        for (int i = 0; i < kept; i++) {
+          String b = (String) before.get(i);
+          String a = (String) after.get(i);
+          if (b.length() > AuditLogFormat.CUT_ELEMENT_CHARS) {
+            checkCutString(seed, field + "[" + i + "]", b, a, AuditLogFormat.CUT_ELEMENT_CHARS);
+          } else {
+            assertThat(a).as("seed=%d %s[%d]", seed, field, i).isEqualTo(b);
+          }
+        }
+      }
+    }
+    Files.delete(file);
+    return over;
+  }
+
+  private static void checkCutString(long seed, String field, String was, String now, int keep) {
+    String mark = marker(was);
+    assertThat(now).as("seed=%d %s marker", seed, field).endsWith(mark);
+    String prefix = now.substring(0, now.length() - mark.length());
+    assertThat(was).as("seed=%d %s keeps its start", seed, field).startsWith(prefix);
+    assertThat(prefix.length()).as("seed=%d %s kept chars", seed, field).isBetween(keep - 1, keep);
   }
 
   private static List<AuditRecord> randomRecords(SplittableRandom r) {
@@ -100,10 +286,13 @@ final class AuditLogProperties {
       expected.put("policies", rec.determiningPolicies());
       expected.put("grant", rec.grantId());
       expected.put("traceparent", rec.traceparent());
+      if (rec.argsSha256() != null) {
+        expected.put("argsSha256", rec.argsSha256());
+      }
       assertThat(m).as("seed=%d record %d", seed, i + 1).isEqualTo(expected);
       assertThat(List.copyOf(m.keySet()))
           .as("seed=%d record %d", seed, i + 1)
-          .isEqualTo(AuditLogFormat.FIELDS);
+          .isEqualTo(List.copyOf(expected.keySet()));
     }
     Files.delete(file);
   }
