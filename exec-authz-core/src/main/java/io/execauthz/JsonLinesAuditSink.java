@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -72,13 +73,19 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private final FileChannel checkpointChannel;
   private final int checkpointEveryRecords;
   private final Clock clock;
-  private final ScheduledExecutorService timer;
+  private final ScheduledExecutorService timer; // signs off the decision path
+  private final ReentrantLock checkpointLock =
+      new ReentrantLock(); // taken before lock, never after
 
   // guarded by lock
   private final MessageDigest digest = AuditLogFormat.sha256();
   private long seq;
   private String head;
+  private long requestedSeq; // the seq of the last checkpoint asked of the timer
+
+  // guarded by checkpointLock
   private long checkpointedSeq = -1; // the seq of the last checkpoint in the sidecar
+  private boolean checkpointsOpen;
   private boolean closed;
   private Throwable failure;
 
@@ -135,9 +142,9 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
               StandardOpenOption.APPEND);
       this.checkpointChannel = cp;
       recoverCheckpoints();
-      if (checkpointedSeq != seq) {
-        writeCheckpoint(); // sign what was found, so a later cut below it shows
-      }
+      checkpointsOpen = true;
+      requestedSeq = seq;
+      writeCheckpoint(seq, head); // sign what was found, so a later cut below it shows
     } catch (IOException | RuntimeException | Error e) {
       try {
         if (cp != null) {
@@ -150,20 +157,18 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       }
       throw e;
     }
+    ScheduledExecutorService t =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread th = new Thread(r, "exec-authz-audit-checkpoints " + file.getFileName());
+              th.setDaemon(true);
+              return th;
+            });
     if (b.every != null) {
-      ScheduledExecutorService t =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread th = new Thread(r, "exec-authz-audit-checkpoints " + file.getFileName());
-                th.setDaemon(true);
-                return th;
-              });
       long ms = Math.max(1, b.every.toMillis());
       t.scheduleWithFixedDelay(this::timedCheckpoint, ms, ms, TimeUnit.MILLISECONDS);
-      this.timer = t;
-    } else {
-      this.timer = null;
     }
+    this.timer = t;
   }
 
   /** The default number of records between two checkpoints. */
@@ -218,15 +223,18 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   }
 
   /**
-   * Signs the current head into the checkpoints file. Called under the lock (or in the
-   * constructor).
+   * Signs that the log had {@code atSeq} records ending in {@code atHead}, unless a checkpoint
+   * already covers as many. Called with {@link #checkpointLock} held (or in the constructor).
    */
-  private void writeCheckpoint() throws IOException {
+  private void writeCheckpoint(long atSeq, String atHead) throws IOException {
+    if (atSeq <= checkpointedSeq || !checkpointsOpen) {
+      return;
+    }
     // The records a checkpoint signs reach storage before it does, so that a power loss cannot
     // leave a checkpoint that signs records the log lost (which would read as a cut tail).
     channel.force(false);
     byte[] bytes =
-        (AuditCheckpoints.line(key, seq, head, clock.instant()) + "\n")
+        (AuditCheckpoints.line(key, atSeq, atHead, clock.instant()) + "\n")
             .getBytes(StandardCharsets.US_ASCII);
     ByteBuffer buf = ByteBuffer.wrap(bytes);
     while (buf.hasRemaining()) {
@@ -235,32 +243,50 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     if (fsync) {
       checkpointChannel.force(false);
     }
-    checkpointedSeq = seq;
+    checkpointedSeq = atSeq;
   }
 
-  /** Writes a checkpoint if records were added since the last; a failure stops the sink. */
-  private void checkpointIfBehind() {
-    if (closed || failure != null || checkpointedSeq == seq) {
-      return;
-    }
+  /** A checkpoint on the timer's thread; a failure stops the sink (later records are refused). */
+  private void checkpointTask(long atSeq, String atHead) {
+    checkpointLock.lock();
     try {
-      writeCheckpoint();
+      writeCheckpoint(atSeq, atHead);
     } catch (IOException | RuntimeException e) {
-      failure = e;
-      LOG.log(
-          System.Logger.Level.ERROR,
-          "audit checkpoint to " + checkpointFile + " failed; the sink refuses later records",
-          e);
+      fail(e);
+    } finally {
+      checkpointLock.unlock();
     }
   }
 
-  private void timedCheckpoint() {
+  private void fail(Exception e) {
     lock.lock();
     try {
-      checkpointIfBehind();
+      if (failure == null) {
+        failure = e;
+      }
     } finally {
       lock.unlock();
     }
+    LOG.log(
+        System.Logger.Level.ERROR,
+        "audit checkpoint to " + checkpointFile + " failed; the sink refuses later records",
+        e);
+  }
+
+  private void timedCheckpoint() {
+    long atSeq;
+    String atHead;
+    lock.lock();
+    try {
+      if (closed || failure != null) {
+        return;
+      }
+      atSeq = seq;
+      atHead = head;
+    } finally {
+      lock.unlock();
+    }
+    checkpointTask(atSeq, atHead);
   }
 
   /**
@@ -272,23 +298,30 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
    * @throws IOException if the checkpoint cannot be written; the sink then refuses later records
    */
   public void checkpoint() throws IOException {
-    lock.lock();
+    if (key == null) {
+      throw new IllegalStateException(
+          "audit sink for " + file + " does not sign checkpoints (no checkpoint key was set)");
+    }
+    checkpointLock.lock();
     try {
-      if (key == null) {
-        throw new IllegalStateException(
-            "audit sink for " + file + " does not sign checkpoints (no checkpoint key was set)");
+      long atSeq;
+      String atHead;
+      lock.lock();
+      try {
+        checkOpen();
+        atSeq = seq;
+        atHead = head;
+      } finally {
+        lock.unlock();
       }
-      checkOpen();
-      if (checkpointedSeq != seq) {
-        try {
-          writeCheckpoint();
-        } catch (IOException | RuntimeException e) {
-          failure = e;
-          throw e;
-        }
+      try {
+        writeCheckpoint(atSeq, atHead);
+      } catch (IOException | RuntimeException e) {
+        fail(e);
+        throw e;
       }
     } finally {
-      lock.unlock();
+      checkpointLock.unlock();
     }
   }
 
@@ -424,6 +457,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   @Override
   public void record(AuditRecord record) throws IOException {
     Objects.requireNonNull(record, "record");
+    long dueSeq = -1;
+    String dueHead = null;
     lock.lock();
     try {
       checkOpen();
@@ -450,12 +485,24 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       }
       seq++;
       head = hash;
-      if (key != null && seq - checkpointedSeq >= checkpointEveryRecords) {
-        // The record is written and stays: a failed checkpoint stops later records instead.
-        checkpointIfBehind();
+      if (key != null && seq - requestedSeq >= checkpointEveryRecords) {
+        requestedSeq = seq;
+        dueSeq = seq;
+        dueHead = hash;
       }
     } finally {
       lock.unlock();
+    }
+    if (dueSeq >= 0) {
+      // Signed on the sink's own thread, so no decision waits for Ed25519 or the fsync before it;
+      // a failure there stops later records. After close began, close signs the head instead.
+      long atSeq = dueSeq;
+      String atHead = dueHead;
+      try {
+        timer.execute(() -> checkpointTask(atSeq, atHead));
+      } catch (RejectedExecutionException closing) {
+        // close() is signing the head
+      }
     }
   }
 
@@ -485,31 +532,64 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
    */
   @Override
   public void close() throws IOException {
+    long atSeq;
+    String atHead;
     lock.lock();
     try {
       if (closed) {
         return;
       }
+      closed = true; // no record is written from here on
+      atSeq = seq;
+      atHead = head;
+    } finally {
+      lock.unlock();
+    }
+    try {
       if (key != null) {
-        checkpointIfBehind();
-      }
-      closed = true;
-      try {
-        if (checkpointChannel != null) {
-          checkpointChannel.close();
-        }
-      } finally {
+        drainTimer();
+        checkpointLock.lock();
         try {
-          fileLock.release();
+          boolean failed;
+          lock.lock();
+          try {
+            failed = failure != null;
+          } finally {
+            lock.unlock();
+          }
+          if (!failed) {
+            writeCheckpoint(atSeq, atHead); // the tail, signed at close
+          }
         } finally {
-          channel.close();
+          checkpointsOpen = false;
+          checkpointLock.unlock();
+          checkpointChannel.close();
         }
       }
     } finally {
-      lock.unlock();
-      if (timer != null) {
+      lock.lock();
+      try {
+        fileLock.release();
+      } finally {
+        try {
+          channel.close();
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+  }
+
+  /** Lets the checkpoints already asked for be written, then stops the timer. */
+  private void drainTimer() {
+    timer.shutdown();
+    try {
+      if (!timer.awaitTermination(1, TimeUnit.MINUTES)) {
         timer.shutdownNow();
       }
+    } catch (InterruptedException e) {
+      timer.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -385,6 +385,44 @@ final class AuditCheckpointTest {
   }
 
   @Test
+  void record_fromFourThreadsWithCheckpoints_keepsOneSignedChain() throws Exception {
+    int perThread = 150;
+    try (JsonLinesAuditSink sink = signing(KEY, 7).build()) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          int base = t * perThread;
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 1; i <= perThread; i++) {
+                      sink.record(record(base + i));
+                    }
+                    return null;
+                  }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+
+    AuditVerification v = verify();
+    assertThat(v.valid()).as(v.problem()).isTrue();
+    assertThat(v.records()).isEqualTo(4 * perThread);
+    assertThat(v.signedRecords()).isEqualTo(4 * perThread);
+    List<Object> seqs = signed("seq");
+    for (int i = 0; i < seqs.size() - 1; i++) {
+      assertThat((Long) seqs.get(i + 1)).isGreaterThan((Long) seqs.get(i));
+    }
+    assertThat(seqs).contains(7L, 14L, 595L, 600L);
+  }
+
+  @Test
   void checkpoint_withoutAKey_isRefused() throws IOException {
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.newBuilder(log()).build()) {
       assertThatThrownBy(sink::checkpoint)
