@@ -26,8 +26,12 @@ import java.util.Objects;
  * record (at the next record, whose {@code prev} no longer matches), an inserted, removed, repeated
  * or reordered record, a malformed or incomplete line. An edit of the last record, or records cut
  * from the end, leave a shorter chain that is still consistent: only the expected head — the {@link
- * JsonLinesAuditSink#head()} kept somewhere the log's writer cannot rewrite — reveals them.
- * Verification stops at the first problem and streams the file, holding one line at a time.
+ * JsonLinesAuditSink#head()} kept somewhere the log's writer cannot rewrite — or the sink's signed
+ * checkpoints ({@link #verify(Path, Path, AuditTrustedKeys)}) reveal them. A file that ends in a
+ * torn line — the start of the next record, or zeros, as a crash mid-write leaves — is reported as
+ * {@link AuditVerification.Status#INCOMPLETE}, every other problem as {@link
+ * AuditVerification.Status#TAMPERED}. Verification stops at the first problem and streams the file
+ * (and the checkpoints file), holding one line of each at a time.
  *
  * <p>Stateless and thread-safe.
  */

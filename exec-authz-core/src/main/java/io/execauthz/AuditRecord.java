@@ -10,6 +10,9 @@ import java.util.Objects;
  * node path and trace), what (action, resource) and the outcome with its reason and the policies
  * that determined it.
  *
+ * <p>A record holds every value whole; {@link JsonLinesAuditSink} cuts (and marks, with the SHA-256
+ * of the whole value) only fields that would make its line exceed 1 MiB.
+ *
  * <p>Immutable and thread-safe.
  *
  * @param time when the decision was made (the authorizer's clock)

@@ -53,8 +53,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * another sink is refused. If a write fails, the sink refuses every later record: the file may end
  * with a partial line that only a person should deal with.
  *
+ * <p>With {@link Builder#checkpoints} the sink also signs its head (Ed25519) into a checkpoints
+ * file next to the log — at open, every N records, optionally every T, on {@link #checkpoint()} and
+ * at close — so that {@link AuditLogVerifier#verify(Path, Path, AuditTrustedKeys)} detects a cut
+ * tail or a rewritten log without a head kept elsewhere. Signing runs on a daemon thread of the
+ * sink's own, so no decision waits for it.
+ *
  * <p>Thread-safe: records from any number of threads are serialised under one lock, in call order.
- * One sink per file (enforced with a file lock); other processes must not write to the file.
+ * One sink per file (enforced with a file lock); other processes must not write to the file or its
+ * checkpoints file.
  */
 public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private static final byte NEWLINE = '\n';

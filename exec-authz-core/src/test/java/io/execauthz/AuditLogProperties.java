@@ -85,7 +85,8 @@ final class AuditLogProperties {
         Stream.of(
             dynamicTest(
                 "lines over the limit",
-                () -> assertThat(over.get()).as("cases over the limit").isGreaterThan(CASES / 10))));
+                () ->
+                    assertThat(over.get()).as("cases over the limit").isGreaterThan(CASES / 10))));
   }
 
   private static String bigString(SplittableRandom r) {
