@@ -1,6 +1,7 @@
 package io.execauthz;
 
 import java.security.PublicKey;
+import java.security.interfaces.EdECKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,8 @@ public final class AuditTrustedKeys {
           if (kid.isEmpty()) {
             throw new IllegalArgumentException("a key id must not be empty");
           }
-          if (!key.getAlgorithm().equals("EdDSA") && !key.getAlgorithm().equals("Ed25519")) {
+          if (!(key instanceof EdECKey)
+              || !"Ed25519".equalsIgnoreCase(((EdECKey) key).getParams().getName())) {
             throw new IllegalArgumentException(
                 "key '" + kid + "' is a " + key.getAlgorithm() + " key, not Ed25519");
           }

@@ -169,6 +169,12 @@ final class AuditKeysTest {
         .hasMessageContaining("not Ed25519");
     assertThatThrownBy(() -> AuditSigningKey.of("k", ec))
         .isInstanceOf(IllegalArgumentException.class);
+    KeyPair ed448 = KeyPairGenerator.getInstance("Ed448").generateKeyPair();
+    assertThatThrownBy(() -> AuditTrustedKeys.of(java.util.Map.of("k", ed448.getPublic())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not Ed25519");
+    assertThatThrownBy(() -> AuditSigningKey.of("k", ed448))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
