@@ -84,6 +84,8 @@ final class Audited {
         deny == null ? "" : deny.detail(),
         d.determiningPolicies(),
         grantId,
-        traceparent);
+        traceparent,
+        // binds the record to the exact call without storing its data; absent: no arguments
+        req.arguments().isEmpty() ? null : req.arguments().sha256());
   }
 }

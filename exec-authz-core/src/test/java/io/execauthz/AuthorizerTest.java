@@ -1484,4 +1484,19 @@ final class AuthorizerTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("args.when");
   }
+
+  @Test
+  void auditRecord_bindsTheExactArguments_byTheirSha256() {
+    root("s", "tool.call tool:**");
+    Authorizer authz = authorizer();
+    authz.authorize(
+        AuthorizationRequest.of("s", "tool.call", "tool:x")
+            .withArgs(java.util.Map.of("b", 2, "a", List.of("x"))));
+    authz.authorize(AuthorizationRequest.of("s", "tool.call", "tool:x"));
+
+    assertThat(audit.get(0).argsSha256())
+        .isEqualTo(Args.of(java.util.Map.of("a", List.of("x"), "b", 2L)).sha256())
+        .hasSize(64);
+    assertThat(audit.get(1).argsSha256()).isNull();
+  }
 }

@@ -286,13 +286,11 @@ final class GrantBudgetTest {
     assertThat(inProcess.authorize("other", "tool.call", "tool:github/x").isPermit()).isTrue();
     assertThat(inProcess.authorize("task", "tool.call", "tool:github/x"))
         .isInstanceOfSatisfying(
-            Decision.Deny.class,
-            d -> assertThat(d.reason()).isEqualTo(Reason.BUDGET_EXHAUSTED));
+            Decision.Deny.class, d -> assertThat(d.reason()).isEqualTo(Reason.BUDGET_EXHAUSTED));
     // and the session's budget still counts the call made through the task's grant
     assertThat(inProcess.authorize("other", "tool.call", "tool:github/x").isPermit()).isTrue();
     assertThat(inProcess.authorize("other", "tool.call", "tool:github/x"))
         .isInstanceOfSatisfying(
-            Decision.Deny.class,
-            d -> assertThat(d.reason()).isEqualTo(Reason.BUDGET_EXHAUSTED));
+            Decision.Deny.class, d -> assertThat(d.reason()).isEqualTo(Reason.BUDGET_EXHAUSTED));
   }
 }
