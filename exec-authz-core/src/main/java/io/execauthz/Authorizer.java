@@ -118,7 +118,7 @@ public final class Authorizer {
       node = graph == null ? null : graph.get(request.nodeId());
       d =
           now == null
-              ? clockFailed(decisionId, node == null ? List.of() : node.path)
+              ? clockFailed(decisionId, node == null ? List.of() : node.path())
               : decide(decisionId, request, node, now, reserved);
       if (d instanceof Decision.Permit && node != null) {
         // a revocation or completion that landed while the policy was evaluated wins
@@ -130,12 +130,12 @@ public final class Authorizer {
       }
     } catch (Throwable e) {
       rethrowIfFatal(e);
-      d = error(decisionId, node == null ? List.of() : node.path, e);
+      d = error(decisionId, node == null ? List.of() : node.path(), e);
     }
     return audited(
         now == null ? Instant.EPOCH : now,
         request,
-        node == null ? null : node.view,
+        node == null ? null : node.view(),
         null,
         d,
         reserved);
@@ -348,15 +348,14 @@ public final class Authorizer {
     if (ended != null) {
       return ended;
     }
-    return evaluate(id, req, node.lineage, node.view, node, now, reserved);
+    return evaluate(id, req, node.lineage(), node.view(), node, now, reserved);
   }
 
   /** The deny for a node that is not active at {@code now}, or null when it is. */
   private Decision liveness(String id, Node node, Instant now) {
     NodeState state = node.stateAt(now);
     if (state == NodeState.HELD) {
-      graph.sweep(); // a blocker may have expired since
-      state = node.stateAt(now);
+      state = graph.heldState(node, now); // never waits for the graph's lock
     }
     switch (state) {
       case ACTIVE:
@@ -695,7 +694,7 @@ public final class Authorizer {
   }
 
   private static String endedBy(Node node, NodeState state) {
-    for (Node n : node.lineage) {
+    for (Node n : node.lineage()) {
       if (n.own == state) {
         String why =
             state == NodeState.REVOKED && n.endReason != null ? " (" + n.endReason + ")" : "";
@@ -706,7 +705,7 @@ public final class Authorizer {
   }
 
   private static Decision deny(String id, Reason reason, String detail, Node node) {
-    return deny(id, reason, detail, node == null ? List.<String>of() : node.path);
+    return deny(id, reason, detail, node == null ? List.<String>of() : node.path());
   }
 
   private static Decision deny(String id, Reason reason, String detail, List<String> path) {

@@ -58,6 +58,7 @@ final class GraphProperties {
   private static final Long FIRST_SEED = Long.getLong("execauthz.properties.seed");
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration DEFAULT_TTL = Duration.ofMinutes(30);
+  private static final Duration RETENTION = ExecutionGraph.DEFAULT_RETENTION;
   private static final int MAX_FAILURES = 3;
   private static final int LOG_TAIL = 80;
 
@@ -415,6 +416,7 @@ final class GraphProperties {
     final Map<Integer, Integer> budgetedPermits = new HashMap<>(); // mask of matching caps → count
     final List<MNode> children = new ArrayList<>();
     NodeState own;
+    MNode blocker; // for a held node: the claim holder the graph has it wait on
     int revokeReturnedAt = -1; // the step at which revoke(this) returned
     int completeReturnedAt = -1;
 
@@ -527,6 +529,7 @@ final class GraphProperties {
     // the shadow
     final Map<String, MNode> nodes = new LinkedHashMap<>();
     final List<MNode> held = new ArrayList<>(); // in the order they were held
+    final List<MNode> activated = new ArrayList<>(); // claimants, in the order their claims began
     Instant now = T0;
     int step;
     int nextId;
@@ -668,10 +671,19 @@ final class GraphProperties {
 
     /** An active claim of a node outside the parents' lineages that overlaps one wanted. */
     String conflict(List<GenPattern> wanted, List<MNode> parents) {
+      MNode h = conflictHolder(wanted, parents);
+      return h == null ? null : "a claim held by " + h.id;
+    }
+
+    /**
+     * The holder of the first conflicting active claim, in the order claims became active (the
+     * graph's order): the node a held node is made to wait on.
+     */
+    MNode conflictHolder(List<GenPattern> wanted, List<MNode> parents) {
       if (wanted.isEmpty()) {
         return null;
       }
-      for (MNode h : nodes.values()) {
+      for (MNode h : activated) {
         if (h.claims.isEmpty() || state(h) != NodeState.ACTIVE) {
           continue;
         }
@@ -685,7 +697,7 @@ final class GraphProperties {
         for (GenPattern c : h.claims) {
           for (GenPattern w : wanted) {
             if (w.overlaps(c)) {
-              return w + " overlaps " + c + " held by " + h.id;
+              return h;
             }
           }
         }
@@ -693,7 +705,24 @@ final class GraphProperties {
       return null;
     }
 
-    /** Held nodes start when no conflict remains, and are cancelled when a parent ended. */
+    /**
+     * What the graph does first in every operation that takes its lock: forget the nodes past their
+     * deadline plus the retention, then settle held nodes.
+     */
+    void graphOp() {
+      nodes.values().removeIf(n -> !now.isBefore(plus(n.deadline, RETENTION)));
+      reconcile();
+    }
+
+    static Instant plus(Instant t, Duration d) {
+      return Instant.MAX.minus(d).isBefore(t) ? Instant.MAX : t.plus(d);
+    }
+
+    /**
+     * Held nodes are cancelled when a parent ended or their deadline passed; one whose blocker is
+     * no longer active is tried again (oldest first): it starts, or waits on the next conflicting
+     * holder.
+     */
     void reconcile() {
       for (MNode n : new ArrayList<>(held)) {
         boolean parentEnded = false;
@@ -703,9 +732,16 @@ final class GraphProperties {
         if (parentEnded || !now.isBefore(n.deadline)) {
           n.own = NodeState.CANCELLED;
           held.remove(n);
-        } else if (conflict(n.claims, n.parents) == null) {
-          n.own = NodeState.ACTIVE;
-          held.remove(n);
+        } else if (n.blocker == null || state(n.blocker) != NodeState.ACTIVE) {
+          MNode h = conflictHolder(n.claims, n.parents);
+          if (h == null) {
+            n.own = NodeState.ACTIVE;
+            n.blocker = null;
+            held.remove(n);
+            activated.add(n);
+          } else {
+            n.blocker = h;
+          }
         }
       }
     }
@@ -838,7 +874,10 @@ final class GraphProperties {
       if (claimOutsideCaps) {
         errors.add(GraphError.ATTENUATION); // checked before anything else
       } else {
-        reconcile();
+        graphOp();
+        for (MNode p : parents) {
+          resolved &= nodes.get(p.id) == p; // not forgotten after its retention
+        }
         if (nodes.containsKey(id) || !resolved) {
           errors.add(GraphError.INVALID);
         }
@@ -866,6 +905,13 @@ final class GraphProperties {
             live += isLive(n) ? 1 : 0;
           }
           if (live >= cfg.maxLive) {
+            errors.add(GraphError.LIMIT);
+          }
+          Set<MNode> lineage = new LinkedHashSet<>();
+          for (MNode p : parents) {
+            lineage.addAll(p.lineage);
+          }
+          if (lineage.size() + 1 > ExecutionGraph.DEFAULT_MAX_LINEAGE) {
             errors.add(GraphError.LIMIT);
           }
           conflict = conflict(claims, parents);
@@ -929,7 +975,10 @@ final class GraphProperties {
       MNode n = new MNode(id, parents, capList, List.copyOf(claims), deadline, initial);
       nodes.put(id, n);
       if (initial == NodeState.HELD) {
+        n.blocker = conflictHolder(n.claims, n.parents);
         held.add(n);
+      } else if (!n.claims.isEmpty()) {
+        activated.add(n);
       }
       assertThat(created.depth()).as("%s %s: depth", this, what).isEqualTo(n.depth);
     }
@@ -956,8 +1005,9 @@ final class GraphProperties {
 
       // the shadow's prediction, applied
       Object expected;
-      if (target == null) {
-        expected = GraphError.INVALID;
+      graphOp();
+      if (target == null || nodes.get(id) != target) {
+        expected = GraphError.INVALID; // unknown, or forgotten after its retention
       } else {
         NodeState s = state(target);
         if (s == NodeState.HELD && !revoke) {
@@ -1036,7 +1086,7 @@ final class GraphProperties {
       boolean sweep = chance(rnd, cfg.sweepAfterAdvance);
       if (sweep) {
         graph.sweep();
-        reconcile();
+        graphOp();
       }
       log("advance to " + t + (sweep ? " and sweep" : ""));
       List<MNode> justEnded = new ArrayList<>();
@@ -1126,8 +1176,11 @@ final class GraphProperties {
       if (n == null) {
         return Expect.deny("no such node", Reason.UNKNOWN_NODE);
       }
-      if (n.own == NodeState.HELD && now.isBefore(n.deadline)) {
-        reconcile(); // the authorizer sweeps before calling a node held
+      if (n.own == NodeState.HELD
+          && now.isBefore(n.deadline)
+          && n.blocker != null
+          && !now.isBefore(n.blocker.deadline)) {
+        graphOp(); // the graph (lock free) settles a held node whose blocker's deadline passed
       }
       NodeState s = state(n);
       if (s != NodeState.ACTIVE) {
