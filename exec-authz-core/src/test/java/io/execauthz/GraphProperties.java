@@ -58,7 +58,6 @@ final class GraphProperties {
   private static final Long FIRST_SEED = Long.getLong("execauthz.properties.seed");
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration DEFAULT_TTL = Duration.ofMinutes(30);
-  private static final Duration RETENTION = ExecutionGraph.DEFAULT_RETENTION;
   private static final int MAX_FAILURES = 3;
   private static final int LOG_TAIL = 80;
 
@@ -163,6 +162,28 @@ final class GraphProperties {
   }
 
   /**
+   * Forgetting and the lineage bound: with a short retention, ended nodes are forgotten at the
+   * first graph operation past their deadline plus the retention and then answer {@code
+   * UNKNOWN_NODE} (never a permit), their ids are spawned again as new nodes, held nodes start or
+   * are cancelled as their blockers come and go; with a small lineage limit, joins past it are
+   * refused with {@code LIMIT}.
+   */
+  @TestFactory
+  Stream<DynamicTest> endedNodesAreForgottenAfterRetention() {
+    return cases(
+        "endedNodesAreForgottenAfterRetention",
+        9_000_000,
+        new Config()
+            .weights(26, 12, 6, 6, 14, 36)
+            .claims(0.4)
+            .hold(0.6)
+            .afterAdvance(3)
+            .sweepAfterAdvance(0.4)
+            .retention(Duration.ofSeconds(30))
+            .maxLineage(5));
+  }
+
+  /**
    * The cases of one property. After {@value #MAX_FAILURES} failing seeds the rest are skipped: a
    * broken invariant fails nearly every seed, and three counterexamples say enough.
    */
@@ -192,6 +213,8 @@ final class GraphProperties {
   /** Operation weights and rates for one property's runs. */
   static final class Config {
     int steps = 90;
+    Duration retention = ExecutionGraph.DEFAULT_RETENTION;
+    int maxLineage = ExecutionGraph.DEFAULT_MAX_LINEAGE;
     int spawn = 26;
     int join = 8;
     int complete = 5;
@@ -305,6 +328,16 @@ final class GraphProperties {
 
     Config afterAdvance(int n) {
       afterAdvance = n;
+      return this;
+    }
+
+    Config retention(Duration d) {
+      retention = d;
+      return this;
+    }
+
+    Config maxLineage(int n) {
+      maxLineage = n;
       return this;
     }
 
@@ -530,6 +563,7 @@ final class GraphProperties {
     final Map<String, MNode> nodes = new LinkedHashMap<>();
     final List<MNode> held = new ArrayList<>(); // in the order they were held
     final List<MNode> activated = new ArrayList<>(); // claimants, in the order their claims began
+    final List<String> forgotten = new ArrayList<>(); // ids the graph has forgotten
     Instant now = T0;
     int step;
     int nextId;
@@ -547,6 +581,8 @@ final class GraphProperties {
               .maxDepth(cfg.maxDepth)
               .maxFanOut(cfg.maxFanOut)
               .maxLiveNodes(cfg.maxLive)
+              .retention(cfg.retention)
+              .maxLineage(cfg.maxLineage)
               .build();
       this.engine = chance(rnd, cfg.permitAllEngine) ? null : new GenEngine();
       this.authorizer =
@@ -710,7 +746,16 @@ final class GraphProperties {
      * deadline plus the retention, then settle held nodes.
      */
     void graphOp() {
-      nodes.values().removeIf(n -> !now.isBefore(plus(n.deadline, RETENTION)));
+      nodes
+          .values()
+          .removeIf(
+              n -> {
+                boolean gone = !now.isBefore(plus(n.deadline, cfg.retention));
+                if (gone) {
+                  forgotten.add(n.id);
+                }
+                return gone;
+              });
       reconcile();
     }
 
@@ -772,7 +817,9 @@ final class GraphProperties {
       String id =
           !nodes.isEmpty() && rnd.nextInt(40) == 0
               ? pick(rnd, new ArrayList<>(nodes.keySet()))
-              : "n" + nextId++;
+              : !forgotten.isEmpty() && rnd.nextInt(20) == 0
+                  ? pick(rnd, forgotten) // a forgotten id, spawned again
+                  : "n" + nextId++;
 
       // capabilities: mostly narrowings of the first parent's, sometimes wider
       Map<String, GenCap> caps = new LinkedHashMap<>();
@@ -911,7 +958,7 @@ final class GraphProperties {
           for (MNode p : parents) {
             lineage.addAll(p.lineage);
           }
-          if (lineage.size() + 1 > ExecutionGraph.DEFAULT_MAX_LINEAGE) {
+          if (lineage.size() + 1 > cfg.maxLineage) {
             errors.add(GraphError.LIMIT);
           }
           conflict = conflict(claims, parents);
@@ -1125,6 +1172,11 @@ final class GraphProperties {
         String id = pick(rnd, List.of("ghost-1", "", "n-1", "n" + (nextId + 3), "N0", "n0 "));
         GenPattern r = GenCapabilities.randomResource(rnd);
         q = new Req(id, pick(rnd, GenCapabilities.ACTIONS), r.text(), r, false, false);
+      } else if (!forgotten.isEmpty() && rnd.nextInt(8) == 0) {
+        // a forgotten node (unless its id was spawned again): UNKNOWN_NODE, never a permit
+        String id = pick(rnd, forgotten);
+        GenPattern r = GenCapabilities.randomResource(rnd);
+        q = new Req(id, pick(rnd, GenCapabilities.ACTIONS), r.text(), r, true, false);
       } else {
         MNode n = pickNode(0.7);
         int src = rnd.nextInt(20);
