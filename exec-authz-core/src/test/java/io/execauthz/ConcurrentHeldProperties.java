@@ -132,9 +132,15 @@ final class ConcurrentHeldProperties {
 
     /** Mostly one of the latest nodes (likely still live), sometimes any. */
     String pickId(SplittableRandom r) {
-      int n = idCount.get();
-      int from = r.nextInt(5) == 0 ? 0 : Math.max(0, n - 40);
-      return ids.get(from + r.nextInt(n - from));
+      while (true) {
+        int n = idCount.get();
+        int from = r.nextInt(5) == 0 ? 0 : Math.max(0, n - 40);
+        String id = ids.get(from + r.nextInt(n - from));
+        if (id != null) { // a slot is counted just before its id is written
+          return id;
+        }
+        Thread.onSpinWait();
+      }
     }
 
     void step(int worker, int op, SplittableRandom r) {
