@@ -72,28 +72,30 @@ final class GraphRequests {
                     "no execution node '" + Names.printable(request.nodeId()) + "'",
                     List.of()));
       } else if (now == null) {
-        r = Pipeline.Result.of(Decisions.clockFailed(id, node.path));
+        r = Pipeline.Result.of(Decisions.clockFailed(id, node.path()));
       } else {
         r = decide(id, request, node, now, spend);
       }
     } catch (Throwable e) {
       Decisions.rethrowIfFatal(e);
-      r = Pipeline.Result.of(Decisions.error(id, node == null ? List.of() : node.path, e));
+      r = Pipeline.Result.of(Decisions.error(id, node == null ? List.of() : node.path(), e));
     }
-    return new AllOrNothing.Decided(r, node == null ? null : node.view);
+    return new AllOrNothing.Decided(r, node == null ? null : node.view());
   }
 
   private Pipeline.Result decide(
       String id, AuthorizationRequest request, Node node, Instant now, boolean spend) {
     if (node.stateAt(now) == NodeState.HELD) {
-      graph.sweep(); // a blocker may have expired since
+      // a blocker may have passed its deadline: settled only if the graph's lock is free at once
+      graph.heldState(node, now);
     }
     Decision ended = Liveness.check(id, node, now);
     if (ended != null) {
       return Pipeline.Result.of(ended);
     }
     Pipeline.Result r =
-        pipeline.evaluate(id, request, node.lineage, node.view, node, now, graph.claims(), spend);
+        pipeline.evaluate(
+            id, request, node.lineage(), node.view(), node, now, graph.claims(), spend);
     if (r.decision() instanceof Decision.Permit) {
       // a revocation or completion that landed while the policy was evaluated wins
       Decision late = Liveness.check(id, node, now);

@@ -43,11 +43,11 @@ final class Liveness {
   }
 
   private static Decision deny(String id, Reason reason, String detail, Node node) {
-    return Decisions.deny(id, reason, detail, node.path);
+    return Decisions.deny(id, reason, detail, node.path());
   }
 
   private static String endedBy(Node node, NodeState state) {
-    for (Node n : node.lineage) {
+    for (Node n : node.lineage()) {
       if (n.own == state) {
         String why =
             state == NodeState.REVOKED && n.endReason != null ? " (" + n.endReason + ")" : "";
