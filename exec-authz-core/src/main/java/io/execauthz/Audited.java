@@ -50,6 +50,25 @@ final class Audited {
     return d;
   }
 
+  /** A deny decided before the pipeline could run, recorded like every other. */
+  Decision.Deny refuse(
+      String id,
+      Instant now,
+      AuthorizationRequest request,
+      Reason reason,
+      String detail,
+      ExecutionView view,
+      String grantId) {
+    java.util.Objects.requireNonNull(request, "request");
+    java.util.Objects.requireNonNull(reason, "reason");
+    java.util.Objects.requireNonNull(detail, "detail");
+    Decision.Deny d =
+        new Decision.Deny(
+            id, reason, detail, view == null ? List.of() : view.path(), List.of(), List.of());
+    recordDeny(now, request, view, grantId, d);
+    return d;
+  }
+
   /** Records a deny; a sink that fails is logged, the deny stands. */
   void recordDeny(
       Instant now, AuthorizationRequest request, ExecutionView view, String grantId, Decision d) {

@@ -98,15 +98,12 @@ public final class Authorizer {
   }
 
   /**
-   * Decides a request made under a grant: the tool-server side. The grant is verified by the
-   * authorizer's {@link Builder#grantSource grant source} (signature, time, revocation), the
-   * execution view rebuilt from it, then the rest of the same pipeline runs — deadline, capability
-   * gate, approval, budget (drawn from the same ledger counters as the node's, however many grants
-   * carry it), policy engine, audit. Claims are the graph's business and are not checked here.
-   *
-   * <p>A request whose node id is empty acts as the grant's node; any other node id must be the
-   * grant's ({@link Reason#INVALID_GRANT} otherwise). Never throws (but for a null request) and
-   * never returns null.
+   * Decides a request made under a grant (the tool-server side): verified by the authorizer's
+   * {@link Builder#grantSource grant source} (signature, time, revocation), then the same pipeline
+   * — deadline, capability gate, approval, budget (the node's own ledger counters, however many
+   * grants carry it), policy engine, audit; claims are the graph's business. A request with an
+   * empty node id acts as the grant's node; any other must be the grant's ({@link
+   * Reason#INVALID_GRANT} otherwise). Never throws (but for a null request) or returns null.
    *
    * @param token the grant as presented (may be null or malformed: a deny)
    */
@@ -160,19 +157,7 @@ public final class Authorizer {
       String detail,
       ExecutionView view,
       String grantId) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(reason, "reason");
-    Objects.requireNonNull(detail, "detail");
-    Decision.Deny d =
-        new Decision.Deny(
-            ids.next(),
-            reason,
-            detail,
-            view == null ? List.of() : view.path(),
-            List.of(),
-            List.of());
-    audit.recordDeny(orEpoch(now()), request, view, grantId, d);
-    return d;
+    return audit.refuse(ids.next(), orEpoch(now()), request, reason, detail, view, grantId);
   }
 
   /** The clock's instant, or null when the clock failed (the request is then denied). */
