@@ -34,6 +34,7 @@ final class JUnitReport {
     } catch (ParserConfigurationException e) {
       throw new IllegalStateException("the JDK's XML support is not available", e);
     }
+    doc.setXmlStandalone(true);
     Element root = doc.createElement("testsuites");
     root.setAttribute("name", "exec-authz simulate");
     doc.appendChild(root);

@@ -182,6 +182,19 @@ final class SimulateEndToEndTest {
     assertThat(r.err()).contains("--format").contains("yaml");
   }
 
+  @Test
+  void theScenarioGuide_showsTheReadableOutputAsItRuns() throws Exception {
+    Cli.Result r = Cli.run("simulate", "../examples/contract-example.yaml");
+    String guide =
+        Files.readString(
+            Path.of("..", "docs", "scenarios.md"), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(guide)
+        .as("docs/scenarios.md's example; update it from exec-authz simulate")
+        .contains(
+            "$ ./exec-authz simulate examples/contract-example.yaml\n"
+                + r.out().replace("../examples/", "examples/"));
+  }
+
   record Broken(String name, String yaml, String message) {}
 
   @TestFactory
