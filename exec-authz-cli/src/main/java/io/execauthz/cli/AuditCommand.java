@@ -1,5 +1,7 @@
 package io.execauthz.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.execauthz.AuditLogVerifier;
 import io.execauthz.AuditTrustedKeys;
 import io.execauthz.AuditVerification;
@@ -27,7 +29,10 @@ final class AuditCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** {@code exec-authz audit verify [--head HASH] [--checkpoints FILE --jwks JWKS.json] FILE}. */
+  /**
+   * {@code exec-authz audit verify [--head HASH] [--checkpoints FILE --jwks JWKS.json] [--format
+   * text|json] FILE}.
+   */
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
@@ -35,9 +40,12 @@ final class AuditCommand implements Runnable {
         "Checks the log's hash chain: any edited, inserted, removed or reordered record,",
         "and with --head or signed checkpoints a cut tail or a rewritten log too.",
         "Names the first bad record: INCOMPLETE for a torn last line (a crash), TAMPERED for",
-        "an edit. Exit 0 when the log is intact, 1 when it is not (or cannot be read)."
+        "an edit. Prints one readable line, or with --format json one JSON object.",
+        "Exit 0 when the log is intact, 1 when it is not (or cannot be read)."
       })
   static final class Verify implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(
@@ -59,6 +67,13 @@ final class AuditCommand implements Runnable {
         paramLabel = "JWKS.json",
         description = "The public JWK set whose Ed25519 keys may sign checkpoints.")
     Path jwks;
+
+    @Option(
+        names = "--format",
+        paramLabel = "text|json",
+        defaultValue = "text",
+        description = "A readable line (text, the default) or one JSON object (json).")
+    OutputFormat format;
 
     @Parameters(paramLabel = "FILE", description = "The audit log.")
     Path file;
@@ -98,6 +113,25 @@ final class AuditCommand implements Runnable {
         v = verify(keys);
       } catch (IllegalArgumentException e) {
         return fail("--head: " + e.getMessage());
+      }
+      if (format == OutputFormat.JSON) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("file", file.toString());
+        o.put("valid", v.valid());
+        o.put("result", v.valid() ? "OK" : v.status().name());
+        o.put("records", v.records());
+        if (!v.valid()) {
+          o.put("firstBadRecord", v.firstBadRecord());
+          o.put("problem", v.problem());
+        }
+        o.put("head", v.head());
+        if (keys != null) {
+          o.put("checkpoints", v.checkpoints());
+          o.put("signedRecords", v.signedRecords());
+        }
+        spec.commandLine().getOut().println(o);
+        spec.commandLine().getOut().flush();
+        return v.valid() ? 0 : 1;
       }
       if (v.valid()) {
         StringBuilder line =
