@@ -155,7 +155,10 @@ final class ExecAuthzToolsTest {
     assertThat(out).isEqualTo("stopped");
     assertThat(model.shown.get(0)).containsExactly("read_file");
     assertThat(repo.ran).containsExactly("read_file a.txt");
-    assertThat(model.toolResults).hasSize(2).element(1).asString().startsWith("DENY REVOKED: ");
+    assertThat(model.toolResults)
+        .hasSize(2)
+        .element(1)
+        .isEqualTo("DENY REVOKED: node 'reader' (operator stopped it) was revoked");
   }
 
   /** A parent agent whose one tool runs a sub-agent in a narrower child node. */
