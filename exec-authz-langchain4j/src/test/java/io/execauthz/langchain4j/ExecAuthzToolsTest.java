@@ -18,6 +18,7 @@ import io.execauthz.ExecutionGraphException;
 import io.execauthz.NodeSpec;
 import io.execauthz.NodeState;
 import io.execauthz.spi.AuditSink;
+import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -328,6 +329,28 @@ final class ExecAuthzToolsTest {
     assertThat(viaEmptyContext).startsWith("DENY UNKNOWN_NODE: ");
     assertThat(repo.ran).isEmpty();
     assertThat(audit).hasSize(2);
+  }
+
+  @Test
+  void arguments_reachThePolicies_asValues() {
+    // a policy engine that refuses a search for "secrets": visibility (no arguments) still shows it
+    PolicyEngine noSecrets =
+        r ->
+            new PolicyDecision(
+                !"secrets".equals(r.args().get("query")), List.of("no-secrets"), List.of());
+    Authorizer strict = Authorizer.newBuilder().graph(graph).policyEngine(noSecrets).build();
+    tools = ExecAuthzTools.newBuilder().authorizer(strict).toolset("repo").tools(repo).build();
+    ScriptedModel model =
+        new ScriptedModel()
+            .call("search", "{\"query\":\"secrets\"}")
+            .call("search", "{\"query\":\"auth\"}")
+            .answer("ok");
+
+    assistant(model).chat("go", ExecAuthzTools.parameters("session"));
+
+    assertThat(model.shown.get(0)).contains("search");
+    assertThat(model.toolResults.get(0)).startsWith("DENY POLICY: ");
+    assertThat(repo.ran).containsExactly("search auth");
   }
 
   @Test

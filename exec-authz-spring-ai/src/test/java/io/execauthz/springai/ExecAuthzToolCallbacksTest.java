@@ -9,6 +9,7 @@ import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
 import io.execauthz.NodeState;
 import io.execauthz.spi.AuditSink;
+import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -294,6 +295,33 @@ final class ExecAuthzToolCallbacksTest {
     assertThat(emptyContext).startsWith("DENY UNKNOWN_NODE: ");
     assertThat(repo.ran).isEmpty();
     assertThat(audit).hasSize(2).noneMatch(AuditRecord::permitted);
+  }
+
+  @Test
+  void arguments_reachThePolicies_asValues() {
+    // a policy engine that refuses a search for "secrets": visibility (no arguments) still shows it
+    PolicyEngine noSecrets =
+        r ->
+            new PolicyDecision(
+                !"secrets".equals(r.args().get("query")), List.of("no-secrets"), List.of());
+    Authorizer strict = Authorizer.newBuilder().graph(graph).policyEngine(noSecrets).build();
+    tools =
+        ExecAuthzToolCallbacks.newBuilder()
+            .authorizer(strict)
+            .toolset("repo")
+            .toolCallbacks(ToolCallbacks.from(repo))
+            .build();
+    ScriptedChatModel model =
+        new ScriptedChatModel()
+            .call("search", "{\"query\":\"secrets\"}")
+            .call("search", "{\"query\":\"auth\"}")
+            .answer("ok");
+
+    run(model, "session");
+
+    assertThat(model.shown.get(0)).contains("search");
+    assertThat(model.toolResults.get(0)).startsWith("DENY POLICY: ");
+    assertThat(repo.ran).containsExactly("search auth");
   }
 
   @Test
