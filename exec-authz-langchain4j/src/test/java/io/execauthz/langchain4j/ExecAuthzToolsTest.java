@@ -266,6 +266,35 @@ final class ExecAuthzToolsTest {
   }
 
   @Test
+  void scopeOfAChildHeldBehindAClaim_closes_byRevokingIt() {
+    graph.spawn(
+        NodeSpec.builder("build")
+            .principal("user:bob")
+            .capabilities("fs.write fs:/repo/**")
+            .build());
+    graph.spawn(
+        "build",
+        NodeSpec.builder("holder")
+            .capabilities("fs.write fs:/repo/**")
+            .claims("fs:/repo/**")
+            .build());
+
+    try (NodeScope waiter =
+        NodeScope.open(
+            graph,
+            "build",
+            NodeSpec.builder("waiter")
+                .capabilities("fs.write fs:/repo/**")
+                .claims("fs:/repo/a/**")
+                .holdOnConflict()
+                .build())) {
+      assertThat(graph.node(waiter.nodeId()).state()).isEqualTo(NodeState.HELD);
+    }
+
+    assertThat(graph.node("waiter").state()).isEqualTo(NodeState.REVOKED);
+  }
+
+  @Test
   void revokedNode_nextCallIsRefused_withTheReason() {
     ScriptedModel first = new ScriptedModel().call("search", "{\"query\":\"a\"}").answer("ok");
     assistant(first).chat("go", ExecAuthzTools.parameters("session"));

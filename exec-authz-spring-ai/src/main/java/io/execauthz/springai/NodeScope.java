@@ -82,14 +82,19 @@ public final class NodeScope implements AutoCloseable {
 
   /**
    * Completes the child node (a no-op if it already ended). A node still held behind a claim is
-   * revoked instead, since it never started.
+   * revoked instead, since it never started; a node the graph has already forgotten has no
+   * authority left to end. Never throws, so it never hides the sub-agent's own failure.
    */
   @Override
   public void close() {
     try {
       graph.complete(nodeId);
-    } catch (ExecutionGraphException e) {
-      graph.revoke(nodeId, "its scope closed before it started");
+    } catch (ExecutionGraphException held) {
+      try {
+        graph.revoke(nodeId, "its scope closed before it started");
+      } catch (ExecutionGraphException forgotten) {
+        // ended and dropped after its retention: nothing left to collapse
+      }
     }
   }
 
