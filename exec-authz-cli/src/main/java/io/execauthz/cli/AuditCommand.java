@@ -37,10 +37,13 @@ final class AuditCommand implements Runnable {
       name = "verify",
       mixinStandardHelpOptions = true,
       description = {
-        "Checks the log's hash chain: any edited, inserted, removed or reordered record,",
-        "and with --head or signed checkpoints a cut tail or a rewritten log too.",
-        "Names the first bad record: INCOMPLETE for a torn last line (a crash), TAMPERED for",
-        "an edit. Prints one readable line, or with --format json one JSON object.",
+        "Checks the audit log's hash chain and names the first bad record.",
+        "",
+        "Finds any edited, inserted, removed or reordered record, and with --head or signed"
+            + " checkpoints (--checkpoints FILE --jwks JWKS.json) a cut tail or a rewritten log"
+            + " too. Says INCOMPLETE for a torn last line (a crash), TAMPERED for an edit. Prints"
+            + " one readable line, or with --format json one JSON object.",
+        "",
         "Exit 0 when the log is intact, 1 when it is not (or cannot be read)."
       })
   static final class Verify implements Callable<Integer> {

@@ -144,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
         ExecutionGraph.newBuilder()
             .clock(clock)
             .random(new SplittableRandom(42))
-            .listener(revocations.graphListener())
+            .listener(revocations.graphListener("orchestrator"))
             .build();
     JsonLinesAuditSink sink = audit == null ? null : JsonLinesAuditSink.newBuilder(audit).build();
     String head = null;
@@ -347,7 +347,14 @@ final class DemoCommand implements Callable<Integer> {
     }
     GrantAuthorizer toolServer =
         ScenarioGrants.toolServer(
-            issuer, "orchestrator", "mcp:github", clock, revocations, engine, auditSink);
+            issuer,
+            "orchestrator",
+            "mcp:github",
+            clock,
+            revocations,
+            graph.budgetLedger(), // one node, one budget: in the graph and on the tool server
+            engine,
+            auditSink);
     note("the tool server verifies the grant offline and decides with the same pipeline:");
     serve(toolServer, prOnly, "tool.call", "tool:github/create_pr");
     serve(toolServer, prOnly, "tool.call", "tool:github/push");

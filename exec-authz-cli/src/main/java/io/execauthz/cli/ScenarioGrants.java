@@ -126,30 +126,6 @@ final class ScenarioGrants {
   }
 
   /**
-   * A tool server for one audience with a budget ledger of its own: its budgets are not the
-   * graph's. Prefer {@link #toolServer(GrantIssuer, String, String, InstantSource,
-   * RevocationRegistry, BudgetLedger, PolicyEngine, AuditSink)} with the graph's ledger.
-   */
-  static GrantAuthorizer toolServer(
-      GrantIssuer issuer,
-      String issuerName,
-      String audience,
-      InstantSource clock,
-      RevocationRegistry revocations,
-      PolicyEngine engine,
-      AuditSink audit) {
-    return toolServer(
-        issuer,
-        issuerName,
-        audience,
-        clock,
-        revocations,
-        BudgetLedger.inMemory(clock),
-        engine,
-        audit);
-  }
-
-  /**
    * A tool server for one audience: it trusts {@code issuer}'s public keys, checks the revocation
    * registry the graph feeds, counts budgets in {@code ledger} (the graph's, so grants spend the
    * node's own counters) and decides with {@code engine} on an authorizer without a graph.

@@ -42,7 +42,7 @@ final class ScenarioRun {
         ExecutionGraph.newBuilder()
             .clock(clock)
             .random(new SplittableRandom(0))
-            .listener(revocations.graphListener())
+            .listener(revocations.graphListener(ScenarioGrants.ISSUER))
             .build();
     this.authorizer =
         Authorizer.newBuilder().graph(graph).policyEngine(engine).auditSink(audit).build();
