@@ -17,11 +17,14 @@ import java.util.Objects;
  * @param nodeId the execution node acting
  * @param action a concrete action such as {@code tool.call}
  * @param resource a concrete resource such as {@code tool:github/create_issue}
- * @param args the call's arguments, for policies (String, Long, Double, Boolean, List and Map
- *     values)
+ * @param args the call's arguments, for policies: deep-copied into an immutable {@link Args}
+ *     (strings, booleans, integers, decimals, lists, string-keyed maps; a {@code null} value leaves
+ *     its key out; {@code null} is no arguments), so a caller changing its own map or lists later
+ *     changes nothing here
  * @param approved whether a human approval was given for this very request
  * @param traceparent the W3C trace context of the call, or {@code null} for the node's
- * @throws IllegalArgumentException if the traceparent is malformed
+ * @throws IllegalArgumentException if the traceparent is malformed, or an argument is not one of
+ *     the accepted types (the message names where)
  */
 public record AuthorizationRequest(
     String nodeId,
@@ -35,7 +38,7 @@ public record AuthorizationRequest(
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(resource, "resource");
-    args = Map.copyOf(args);
+    args = Args.of(args);
     if (traceparent != null) {
       TraceContext.parse(traceparent); // a malformed one would be written to the audit log
     }
@@ -43,7 +46,17 @@ public record AuthorizationRequest(
 
   /** A request without arguments or approval. */
   public static AuthorizationRequest of(String nodeId, String action, String resource) {
-    return new AuthorizationRequest(nodeId, action, resource, Map.of(), false, null);
+    return new AuthorizationRequest(nodeId, action, resource, Args.empty(), false, null);
+  }
+
+  /** A copy made on another node (a grant's request, once the grant named its node). */
+  public AuthorizationRequest onNode(String nodeId) {
+    return new AuthorizationRequest(nodeId, action, resource, args, approved, traceparent);
+  }
+
+  /** The arguments as the immutable value they were copied into. */
+  public Args arguments() {
+    return (Args) args;
   }
 
   /** A copy with these arguments. */

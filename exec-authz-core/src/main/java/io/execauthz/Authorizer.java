@@ -1,17 +1,13 @@
 package io.execauthz;
 
 import io.execauthz.spi.AuditSink;
-import io.execauthz.spi.PolicyDecision;
+import io.execauthz.spi.BudgetLedger;
+import io.execauthz.spi.GrantSource;
 import io.execauthz.spi.PolicyEngine;
-import io.execauthz.spi.PolicyRequest;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one decision pipeline every request goes through (ARCHITECTURE §3), in the order of CONTRACT
@@ -28,49 +24,51 @@ import java.util.concurrent.atomic.AtomicLong;
  * Decision d = authorizer.authorize(AuthorizationRequest.of("task-7", "tool.call", "tool:github/create_issue"));
  * }</pre>
  *
- * <p>Budgets ({@code maxCalls}) are consumed only by permitted calls, at every level whose covering
- * capability has one, so a budget on an ancestor is shared by its whole subtree. Approval is read
- * from the request. Requests with actions named {@code read} or ending in {@code .read} pass
- * through other nodes' claims.
+ * <p>The steps are small types of their own — {@code Liveness}, the pure {@code CapabilityGate},
+ * {@code ClaimsCheck}, {@code BudgetPlan} with the {@link BudgetLedger}, {@code PolicyStep} —
+ * composed by {@code Pipeline}, with the decision cache inside it and auditing ({@code Audited})
+ * around it. This class only hands a request to the graph's side ({@code GraphRequests}) or the
+ * grant's ({@code GrantRequests}).
  *
  * <p>Thread-safe; holds no static state, so several authorizers in one JVM never affect each other.
  */
 public final class Authorizer {
-  private static final System.Logger LOG = System.getLogger(Authorizer.class.getName());
-
   private final ExecutionGraph graph;
-  private final PolicyEngine engine;
-  private final AuditSink audit;
-  private final DecisionCache cache;
-  private final String idPrefix;
-  // decision ids are handed out in blocks per thread, so threads do not contend on one counter
-  private static final int ID_BLOCK = 1024;
-  private final AtomicLong ids = new AtomicLong();
-  private final ThreadLocal<long[]> idBlock = ThreadLocal.withInitial(() -> new long[] {0, 0});
-
   private final InstantSource clock;
-  // budget counters of views decided without a graph, per node and capability set
-  private final ConcurrentHashMap<ViewKey, Level> viewLevels = new ConcurrentHashMap<>();
-
-  private record ViewKey(String nodeId, CapabilitySet capabilities, Instant deadline) {}
+  private final DecisionCache cache;
+  private final Pipeline pipeline;
+  private final Audited audit;
+  private final DecisionIds ids = new DecisionIds();
+  private final GrantRequests grantRequests;
+  private final GraphRequests graphRequests;
 
   private Authorizer(Builder b) {
     this.graph = b.graph;
-    this.engine = b.engine;
-    this.audit = b.audit == null ? AuditSink.discarding() : b.audit;
-    this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize);
-    this.clock = graph != null ? graph.clock() : b.clock == null ? InstantSource.system() : b.clock;
-    this.idPrefix = String.format("%08x", new SecureRandom().nextInt());
-  }
-
-  /** How the decision cache has done so far. */
-  public CacheStats cacheStats() {
-    return cache.stats();
+    this.clock =
+        graph != null
+            ? graph.clock()
+            : new MonotonicClock(b.clock == null ? InstantSource.system() : b.clock);
+    BudgetLedger ledger =
+        graph != null
+            ? graph.budgetLedger()
+            : b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
+    this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
+    this.pipeline =
+        new Pipeline(
+            b.engine, cache, ledger, b.schemes == null ? ResourceSchemes.defaults() : b.schemes);
+    this.audit = new Audited(b.audit == null ? AuditSink.discarding() : b.audit, ledger);
+    this.grantRequests = new GrantRequests(this, b.grants, pipeline, audit, ids);
+    this.graphRequests = new GraphRequests(this, graph, pipeline, audit, ids);
   }
 
   /** Starts configuring an authorizer; a policy engine is required. */
   public static Builder newBuilder() {
     return new Builder();
+  }
+
+  /** How the decision cache has done so far. */
+  public CacheStats cacheStats() {
+    return cache.stats();
   }
 
   /**
@@ -96,76 +94,54 @@ public final class Authorizer {
    */
   public Decision authorize(AuthorizationRequest request) {
     Objects.requireNonNull(request, "request");
-    String decisionId = nextId();
-    Instant now = now();
-    Node node = null;
-    Decision d;
-    AtomicLong[][] reserved = new AtomicLong[1][];
-    try {
-      node = graph == null ? null : graph.get(request.nodeId());
-      d =
-          now == null
-              ? clockFailed(decisionId, node == null ? List.of() : node.path)
-              : decide(decisionId, request, node, now, reserved);
-    } catch (Throwable e) {
-      rethrowIfFatal(e);
-      d = error(decisionId, node == null ? List.of() : node.path, e);
-    }
-    return audited(
-        now == null ? Instant.EPOCH : now,
-        request,
-        node == null ? null : node.view,
-        null,
-        d,
-        reserved[0]);
+    return graphRequests.decide(request);
   }
 
   /**
-   * Decides a request made under an execution view with no node in this authorizer's graph: the
-   * tool-server side, where the view was rebuilt from a verified grant. The caller has verified the
-   * grant and checked revocation; this runs the rest of the same pipeline — deadline, capability
-   * gate, approval, budget (counted per node and capability set, in this authorizer), policy
-   * engine, audit. Claims are the graph's business and are not checked here.
+   * Decides a request made under a grant (the tool-server side): verified by the authorizer's
+   * {@link Builder#grantSource grant source} (signature, time, revocation), then the same pipeline
+   * — deadline, capability gate, approval, budget (the node's own ledger counters, however many
+   * grants carry it), policy engine, audit; claims are the graph's business. A request with an
+   * empty node id acts as the grant's node; any other must be the grant's ({@link
+   * Reason#INVALID_GRANT} otherwise). Never throws (but for a null request) or returns null.
    *
-   * @param grantId the grant's {@code jti}, for the audit record
+   * @param token the grant as presented (may be null or malformed: a deny)
    */
-  public Decision authorize(ExecutionView view, AuthorizationRequest request, String grantId) {
-    Objects.requireNonNull(view, "view");
+  public Decision authorize(String token, AuthorizationRequest request) {
     Objects.requireNonNull(request, "request");
-    String decisionId = nextId();
-    Instant now = now();
-    Decision d;
-    AtomicLong[][] reserved = new AtomicLong[1][];
-    try {
-      if (now == null) {
-        d = clockFailed(decisionId, view.path());
-      } else if (!view.nodeId().equals(request.nodeId())) {
-        d =
-            deny(
-                decisionId,
-                Reason.ERROR,
-                "request names node '"
-                    + request.nodeId()
-                    + "' but the execution view is of node '"
-                    + view.nodeId()
-                    + "'",
-                view.path());
-      } else if (!now.isBefore(view.deadline())) {
-        d =
-            deny(
-                decisionId,
-                Reason.EXPIRED,
-                "node '" + view.nodeId() + "' expired at " + view.deadline() + " (now " + now + ")",
-                view.path());
-      } else {
-        Level level = viewLevel(view, now);
-        d = evaluate(decisionId, request, new Level[] {level}, view, null, now, reserved);
-      }
-    } catch (Throwable e) {
-      rethrowIfFatal(e);
-      d = error(decisionId, view.path(), e);
-    }
-    return audited(now == null ? Instant.EPOCH : now, request, view, grantId, d, reserved[0]);
+    return grantRequests.decide(token, request);
+  }
+
+  /**
+   * Whether a request would be permitted, with no side effect: no budget is checked or spent and no
+   * audit record is written (for listing what a node may call, never for acting). Liveness,
+   * capabilities, claims, approval and policies are decided as {@link #authorize} does.
+   */
+  public Decision check(AuthorizationRequest request) {
+    Objects.requireNonNull(request, "request");
+    return graphRequests.check(request);
+  }
+
+  /** {@link #check(AuthorizationRequest)} under a grant. */
+  public Decision check(String token, AuthorizationRequest request) {
+    Objects.requireNonNull(request, "request");
+    return grantRequests.check(token, request);
+  }
+
+  /**
+   * The checks of one call decided together (the tool, then the resources in its arguments):
+   * permitted only if every one permits, and no budget is spent unless all do. Each check is
+   * audited. Returns the first check's permit, or the refusal of the first check that refused.
+   *
+   * @throws IllegalArgumentException for an empty list: nothing is never permitted
+   */
+  public Decision authorizeAll(List<AuthorizationRequest> requests) {
+    return graphRequests.decideAll(requests);
+  }
+
+  /** {@link #authorizeAll(List)} under a grant, verified once for the whole call. */
+  public Decision authorizeAll(String token, List<AuthorizationRequest> requests) {
+    return grantRequests.decideAll(token, requests);
   }
 
   /**
@@ -181,524 +157,16 @@ public final class Authorizer {
       String detail,
       ExecutionView view,
       String grantId) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(reason, "reason");
-    Objects.requireNonNull(detail, "detail");
-    Decision.Deny d =
-        new Decision.Deny(
-            nextId(), reason, detail, view == null ? List.of() : view.path(), List.of(), List.of());
-    Instant now = now();
-    recordDeny(now == null ? Instant.EPOCH : now, request, view, grantId, d);
-    return d;
-  }
-
-  private Level viewLevel(ExecutionView view, Instant now) {
-    if (viewLevels.size() > 10_000) {
-      viewLevels.keySet().removeIf(k -> !now.isBefore(k.deadline()));
-    }
-    return viewLevels.computeIfAbsent(
-        new ViewKey(view.nodeId(), view.capabilities(), view.deadline()),
-        k -> Level.of(k.nodeId(), k.capabilities()));
-  }
-
-  private String nextId() {
-    long[] block = idBlock.get(); // {next, end}
-    if (block[0] == block[1]) {
-      block[1] = ids.addAndGet(ID_BLOCK) + 1;
-      block[0] = block[1] - ID_BLOCK;
-    }
-    return idPrefix + "-" + Long.toHexString(block[0]++);
+    return audit.refuse(ids.next(), orEpoch(now()), request, reason, detail, view, grantId);
   }
 
   /** The clock's instant, or null when the clock failed (the request is then denied). */
-  private Instant now() {
-    try {
-      return Objects.requireNonNull(clock.instant(), "the clock returned null");
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "authorizer clock failed", e);
-      return null;
-    }
+  Instant now() {
+    return Decisions.now(clock);
   }
 
-  private static Decision clockFailed(String id, List<String> path) {
-    return new Decision.Deny(
-        id,
-        Reason.ERROR,
-        "the clock failed: no decision can be made without the time",
-        path,
-        List.of(),
-        List.of("clock failure"));
-  }
-
-  /** Audits a decision; a permit that cannot be audited becomes a deny, its budget refunded. */
-  private Decision audited(
-      Instant now,
-      AuthorizationRequest request,
-      ExecutionView view,
-      String grantId,
-      Decision d,
-      AtomicLong[] reserved) {
-    if (d instanceof Decision.Permit) {
-      if (audit == AuditSink.discarding()) {
-        return d; // nothing is kept, so nothing is built
-      }
-      try {
-        audit.record(record(now, request, view, grantId, d));
-        return d;
-      } catch (Throwable e) {
-        rethrowIfFatal(e);
-        refund(reserved);
-        d = error(d.decisionId(), d.nodePath(), new IllegalStateException("audit failed: " + e, e));
-      }
-    }
-    recordDeny(now, request, view, grantId, d);
-    return d;
-  }
-
-  private void recordDeny(
-      Instant now, AuthorizationRequest request, ExecutionView view, String grantId, Decision d) {
-    if (audit == AuditSink.discarding()) {
-      return;
-    }
-    try {
-      audit.record(record(now, request, view, grantId, d));
-    } catch (Throwable e) {
-      rethrowIfFatal(e);
-      LOG.log(System.Logger.Level.ERROR, "audit sink failed to record deny " + d.decisionId(), e);
-    }
-  }
-
-  /**
-   * Lets the JVM's own failures (out of memory, an internal error) propagate; everything else, a
-   * stack overflow in a policy engine included, becomes a deny.
-   */
-  private static void rethrowIfFatal(Throwable e) {
-    if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
-      throw (VirtualMachineError) e;
-    }
-  }
-
-  /**
-   * Steps 1–6 of the pipeline. On a permit, {@code reserved[0]} holds the budget counters it
-   * consumed, so a failed audit can refund them.
-   */
-  private Decision decide(
-      String id, AuthorizationRequest req, Node node, Instant now, AtomicLong[][] reserved) {
-    if (node == null) {
-      return deny(id, Reason.UNKNOWN_NODE, "no execution node '" + req.nodeId() + "'", List.of());
-    }
-    NodeState state = node.stateAt(now);
-    if (state == NodeState.HELD) {
-      graph.sweep(); // a blocker may have expired since
-      state = node.stateAt(now);
-    }
-    switch (state) {
-      case ACTIVE:
-        break;
-      case HELD:
-        return deny(id, Reason.HELD, "node '" + node.id + "' waits for a conflicting claim", node);
-      case CANCELLED:
-        return deny(id, Reason.CANCELLED, "node '" + node.id + "' was cancelled while held", node);
-      case REVOKED:
-        return deny(id, Reason.REVOKED, endedBy(node, NodeState.REVOKED) + " was revoked", node);
-      case COMPLETED:
-        return deny(id, Reason.COMPLETED, endedBy(node, NodeState.COMPLETED) + " completed", node);
-      case EXPIRED:
-        return deny(
-            id,
-            Reason.EXPIRED,
-            "node '" + node.id + "' expired at " + node.deadline + " (now " + now + ")",
-            node);
-    }
-
-    return evaluate(id, req, node.lineage, node.view, node, now, reserved);
-  }
-
-  /**
-   * Steps 3–6: the cache, then capability gate, claims (graph mode only: {@code node} not null) and
-   * approval; budgets at every level; the policy engine. {@code levels[0]} is the node the request
-   * is made on; {@code subject} identifies it for the cache.
-   */
-  private Decision evaluate(
-      String id,
-      AuthorizationRequest req,
-      Level[] levels,
-      ExecutionView view,
-      Node node,
-      Instant now,
-      AtomicLong[][] reserved) {
-    List<String> path = view.path();
-    Object claims = node == null ? null : graph.claims();
-    DecisionCache.Key key =
-        cache.enabled()
-            ? new DecisionCache.Key(
-                node == null ? view : node,
-                req.action(),
-                req.resource(),
-                req.args(),
-                req.approved())
-            : null;
-    DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);
-    DecisionCache.Gate gate =
-        entry != null
-            ? entry.gate()
-            : gate(req, levels, view, node, now, (ExecutionGraph.Claim[]) claims);
-    if (gate.deny() != null) {
-      if (entry == null && key != null) {
-        cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
-      }
-      return deny(id, gate.deny(), gate.detail(), path);
-    }
-
-    // budgets at every level, always live
-    AtomicLong[] plan = new AtomicLong[levels.length];
-    String exhausted = planBudgets(gate.budgets(), levels, plan);
-    if (exhausted != null) {
-      if (entry == null && key != null) {
-        cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
-      }
-      return deny(id, Reason.BUDGET_EXHAUSTED, exhausted, path);
-    }
-
-    // policy: cached for the same engine version (and second, if the engine reads the time)
-    long version = engine.version();
-    boolean readsTime = engine.readsTime();
-    long second = now.getEpochSecond();
-    PolicyDecision pd;
-    if (entry != null && entry.policyValid(version, second)) {
-      pd = entry.policy();
-    } else {
-      pd =
-          engine.evaluate(
-              new PolicyRequest(
-                  view, req.action(), req.resource(), req.args(), req.approved(), now));
-      if (key != null && pd != null && pd.errors().isEmpty()) {
-        cache.put(key, new DecisionCache.Entry(gate, pd, version, readsTime, second));
-      }
-    }
-    if (pd == null) {
-      return new Decision.Deny(
-          id,
-          Reason.ERROR,
-          "policy engine returned no decision",
-          path,
-          List.of(),
-          List.of("null decision"));
-    }
-    if (!pd.errors().isEmpty()) {
-      return new Decision.Deny(
-          id,
-          Reason.ERROR,
-          "policy evaluation failed: " + pd.errors().get(0),
-          path,
-          pd.determiningPolicies(),
-          pd.errors());
-    }
-    if (!pd.permitted()) {
-      return new Decision.Deny(
-          id,
-          Reason.POLICY,
-          pd.determiningPolicies().isEmpty()
-              ? "no policy permits " + req.action() + " on " + req.resource()
-              : "denied by " + String.join(", ", pd.determiningPolicies()),
-          path,
-          pd.determiningPolicies(),
-          List.of());
-    }
-
-    if (!reserve(plan)) {
-      return deny(
-          id,
-          Reason.BUDGET_EXHAUSTED,
-          "the budget for " + req.action() + " on " + req.resource() + " ran out",
-          path);
-    }
-    reserved[0] = plan;
-    return new Decision.Permit(id, path, pd.determiningPolicies());
-  }
-
-  /**
-   * Capability gate, claims and approval: everything before budgets that depends only on the
-   * capabilities, the claim set and the time. Its outcome holds until the earliest {@code until} of
-   * a capability in the lineage that matches the request (and, for a claim refusal, until the claim
-   * holder's deadline), for as long as the claim set is the same.
-   */
-  private static DecisionCache.Gate gate(
-      AuthorizationRequest req,
-      Level[] levels,
-      ExecutionView view,
-      Node node,
-      Instant now,
-      ExecutionGraph.Claim[] claims) {
-    String action = req.action();
-    ResourcePattern resource;
-    try {
-      Resource.checkAction(action);
-      resource = Resource.parse(req.resource());
-    } catch (CapabilitySyntaxException e) {
-      return new DecisionCache.Gate(
-          Reason.ERROR, "malformed request: " + e.getMessage(), null, claims, Instant.MAX);
-    }
-    Instant validUntil = Instant.MAX;
-    for (Level level : levels) {
-      for (Capability c : level.levelCapabilities()) {
-        if (c.until().isPresent() && c.matches(action, resource)) {
-          Instant u = c.until().get();
-          if (now.isBefore(u) && u.isBefore(validUntil)) {
-            validUntil = u;
-          }
-        }
-      }
-    }
-
-    // capability gate: the node's capabilities that match and have not ended
-    Capability[] caps = levels[0].levelCapabilities();
-    List<Capability> covering = new ArrayList<>(2);
-    int[] coveringIdx = new int[caps.length];
-    for (int i = 0; i < caps.length; i++) {
-      Capability c = caps[i];
-      if (c.matches(action, resource) && c.isValidAt(now)) {
-        coveringIdx[covering.size()] = i;
-        covering.add(c);
-      }
-    }
-    if (covering.isEmpty()) {
-      return new DecisionCache.Gate(
-          Reason.OUT_OF_SCOPE,
-          "no capability of node '"
-              + view.nodeId()
-              + "' covers "
-              + action
-              + " on "
-              + req.resource(),
-          null,
-          claims,
-          validUntil);
-    }
-
-    // claims held elsewhere
-    if (node != null && !isRead(action)) {
-      for (ExecutionGraph.Claim c : claims) {
-        Node h = c.holder();
-        if (c.pattern().covers(resource)
-            && !node.hasInLineage(h)
-            && h.stateAt(now) == NodeState.ACTIVE) {
-          return new DecisionCache.Gate(
-              Reason.CLAIMED,
-              req.resource() + " lies in claim " + c.pattern() + " held by node '" + h.id + "'",
-              null,
-              claims,
-              h.deadline.isBefore(validUntil) ? h.deadline : validUntil);
-        }
-      }
-    }
-
-    // approval: a covering capability that needs none, or an approved request
-    boolean[] usable = new boolean[caps.length];
-    boolean anyUsable = false;
-    for (int k = 0; k < covering.size(); k++) {
-      if (req.approved() || !covering.get(k).requiresApproval()) {
-        usable[coveringIdx[k]] = true;
-        anyUsable = true;
-      }
-    }
-    if (!anyUsable) {
-      return new DecisionCache.Gate(
-          Reason.APPROVAL_REQUIRED,
-          "'" + covering.get(0) + "' needs approval for " + action + " on " + req.resource(),
-          null,
-          claims,
-          validUntil);
-    }
-    DecisionCache.Budgets budgets = budgets(levels, usable, req.approved(), action, resource, now);
-    if (budgets == null) {
-      return new DecisionCache.Gate(
-          Reason.BUDGET_EXHAUSTED,
-          "an ancestor of node '"
-              + view.nodeId()
-              + "' has no capability for "
-              + action
-              + " on "
-              + req.resource(),
-          null,
-          claims,
-          validUntil);
-    }
-    return new DecisionCache.Gate(null, null, budgets, claims, validUntil);
-  }
-
-  /**
-   * Which budget counters a permit could draw on, level by level: {@code null} where an unbudgeted
-   * capability serves the request (nothing to spend there), else the counters of the serving
-   * capabilities, in order. Depends only on what the gate depends on, so it is cached with it.
-   * Returns null when some ancestor has no capability serving the request.
-   */
-  private static DecisionCache.Budgets budgets(
-      Level[] levels,
-      boolean[] usable,
-      boolean approved,
-      String action,
-      ResourcePattern resource,
-      Instant now) {
-    AtomicLong[][] counters = new AtomicLong[levels.length][];
-    Capability[][] spending = new Capability[levels.length][];
-    boolean any = false;
-    for (int level = 0; level < levels.length; level++) {
-      Level n = levels[level];
-      Capability[] caps = n.levelCapabilities();
-      AtomicLong[] all = n.levelBudgets();
-      boolean found = false;
-      boolean free = false;
-      List<Integer> budgeted = new ArrayList<>(1);
-      for (int i = 0; i < caps.length && !free; i++) {
-        Capability c = caps[i];
-        boolean candidate =
-            level == 0
-                ? usable[i]
-                : c.matches(action, resource)
-                    && c.isValidAt(now)
-                    && (approved || !c.requiresApproval());
-        if (!candidate) {
-          continue;
-        }
-        found = true;
-        if (all[i] == null) {
-          free = true;
-        } else {
-          budgeted.add(i);
-        }
-      }
-      if (!found) {
-        return null;
-      }
-      if (!free) {
-        counters[level] = new AtomicLong[budgeted.size()];
-        spending[level] = new Capability[budgeted.size()];
-        for (int k = 0; k < budgeted.size(); k++) {
-          counters[level][k] = all[budgeted.get(k)];
-          spending[level][k] = caps[budgeted.get(k)];
-        }
-        any = true;
-      }
-    }
-    return new DecisionCache.Budgets(any ? counters : null, spending);
-  }
-
-  /**
-   * Picks, at each budgeted level, the first counter with calls left. Returns a detail naming the
-   * used-up budget if some level has none.
-   */
-  private static String planBudgets(DecisionCache.Budgets b, Level[] levels, AtomicLong[] plan) {
-    if (b.counters() == null) {
-      return null;
-    }
-    for (int level = 0; level < plan.length; level++) {
-      AtomicLong[] candidates = b.counters()[level];
-      if (candidates == null) {
-        continue;
-      }
-      AtomicLong pick = null;
-      for (AtomicLong c : candidates) {
-        if (c.get() > 0) {
-          pick = c;
-          break;
-        }
-      }
-      if (pick == null) {
-        return "the budget of '"
-            + b.capabilities()[level][0]
-            + "' on node '"
-            + levels[level].levelId()
-            + "' is used up";
-      }
-      plan[level] = pick;
-    }
-    return null;
-  }
-
-  private static boolean reserve(AtomicLong[] plan) {
-    for (int i = 0; i < plan.length; i++) {
-      AtomicLong b = plan[i];
-      if (b == null) {
-        continue;
-      }
-      long v;
-      do {
-        v = b.get();
-        if (v <= 0) {
-          for (int j = 0; j < i; j++) {
-            if (plan[j] != null) {
-              plan[j].incrementAndGet();
-            }
-          }
-          return false;
-        }
-      } while (!b.compareAndSet(v, v - 1));
-    }
-    return true;
-  }
-
-  private static void refund(AtomicLong[] plan) {
-    if (plan != null) {
-      for (AtomicLong b : plan) {
-        if (b != null) {
-          b.incrementAndGet();
-        }
-      }
-    }
-  }
-
-  private static boolean isRead(String action) {
-    return action.equals("read") || action.endsWith(".read");
-  }
-
-  private static String endedBy(Node node, NodeState state) {
-    for (Node n : node.lineage) {
-      if (n.own == state) {
-        String why =
-            state == NodeState.REVOKED && n.endReason != null ? " (" + n.endReason + ")" : "";
-        return (n == node ? "node '" : "ancestor '") + n.id + "'" + why;
-      }
-    }
-    return "node '" + node.id + "'";
-  }
-
-  private static Decision deny(String id, Reason reason, String detail, Node node) {
-    return deny(id, reason, detail, node == null ? List.<String>of() : node.path);
-  }
-
-  private static Decision deny(String id, Reason reason, String detail, List<String> path) {
-    return new Decision.Deny(id, reason, detail, path, List.of(), List.of());
-  }
-
-  private static Decision error(String id, List<String> path, Throwable e) {
-    String msg =
-        e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    return new Decision.Deny(
-        id, Reason.ERROR, "evaluation failed: " + msg, path, List.of(), List.of(msg));
-  }
-
-  private static AuditRecord record(
-      Instant now, AuthorizationRequest req, ExecutionView view, String grantId, Decision d) {
-    String traceparent = req.traceparent();
-    if (traceparent == null && view != null) {
-      traceparent = view.trace().traceparent();
-    }
-    Decision.Deny deny = d instanceof Decision.Deny x ? x : null;
-    return new AuditRecord(
-        now,
-        d.decisionId(),
-        d.nodePath(),
-        view == null ? null : view.principal(),
-        view == null ? List.of() : view.delegators(),
-        req.action(),
-        req.resource(),
-        deny == null,
-        deny == null ? null : deny.reason(),
-        deny == null ? "" : deny.detail(),
-        d.determiningPolicies(),
-        grantId,
-        traceparent);
+  static Instant orEpoch(Instant now) {
+    return now == null ? Instant.EPOCH : now;
   }
 
   /** Configures an {@link Authorizer}; each option can be set once. Not thread-safe. */
@@ -708,8 +176,18 @@ public final class Authorizer {
     private AuditSink audit;
     private InstantSource clock;
     private Integer cacheSize;
+    private BudgetLedger ledger;
+    private GrantSource grants;
+    private boolean admitAll;
+    private ResourceSchemes schemes;
 
     private Builder() {}
+
+    /** Tests only: the cache keeps every answer at once, not from a request's second sighting. */
+    Builder admitEveryAnswer() {
+      this.admitAll = true;
+      return this;
+    }
 
     /**
      * The execution graph to decide on. Without one, only {@link #authorize(ExecutionView,
@@ -717,6 +195,10 @@ public final class Authorizer {
      */
     public Builder graph(ExecutionGraph graph) {
       SetOnce.once(this.graph, "graph");
+      if (ledger != null) {
+        throw new IllegalStateException(
+            "graph conflicts with budgetLedger: an authorizer with a graph uses the graph's ledger");
+      }
       if (clock != null) {
         throw new IllegalStateException(
             "graph conflicts with clock: an authorizer with a graph uses the graph's clock");
@@ -735,6 +217,43 @@ public final class Authorizer {
         throw new IllegalArgumentException("decisionCache must be >= 0, was " + maximumSize);
       }
       this.cacheSize = maximumSize;
+      return this;
+    }
+
+    /**
+     * Where an authorizer without a graph counts {@code maxCalls} budgets; in its own memory by
+     * default. Give the orchestrator graph's ledger (or a shared one) so that a node's budget binds
+     * however many grants carry it. An authorizer with a graph uses the graph's.
+     */
+    public Builder budgetLedger(BudgetLedger ledger) {
+      SetOnce.once(this.ledger, "budgetLedger");
+      if (graph != null) {
+        throw new IllegalStateException(
+            "budgetLedger conflicts with graph: an authorizer with a graph uses the graph's ledger");
+      }
+      this.ledger = Objects.requireNonNull(ledger, "budgetLedger");
+      return this;
+    }
+
+    /**
+     * The verifier of grants for {@link Authorizer#authorize(String, AuthorizationRequest)}: the
+     * only source of execution views this authorizer did not build from its graph.
+     */
+    public Builder grantSource(GrantSource grants) {
+      SetOnce.once(this.grants, "grantSource");
+      this.grants = Objects.requireNonNull(grants, "grantSource");
+      return this;
+    }
+
+    /**
+     * How requested resources are brought to their canonical form before they are matched,
+     * claim-checked, cached and sent to the policy engine ({@link ResourceSchemes#defaults()} by
+     * default). A resource without a canonical form is denied ({@link Reason#ERROR}); a tool must
+     * act on exactly the canonical text it was authorized for.
+     */
+    public Builder resourceSchemes(ResourceSchemes schemes) {
+      SetOnce.once(this.schemes, "resourceSchemes");
+      this.schemes = Objects.requireNonNull(schemes, "resourceSchemes");
       return this;
     }
 

@@ -2,10 +2,10 @@ package io.execauthz;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.PolicyDecision;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
 
 /**
  * The fast-path decision cache (ARCHITECTURE §3 step 3), behind the authorizer.
@@ -36,16 +36,11 @@ final class DecisionCache {
     final Object subject;
     final String action;
     final String resource;
-    final Map<String, Object> args;
+    final Args args;
     final boolean approved;
     private final int hash;
 
-    Key(
-        Object subject,
-        String action,
-        String resource,
-        Map<String, Object> args,
-        boolean approved) {
+    Key(Object subject, String action, String resource, Args args, boolean approved) {
       this.subject = subject;
       this.action = action;
       this.resource = resource;
@@ -54,8 +49,8 @@ final class DecisionCache {
       int h = System.identityHashCode(subject);
       h = 31 * h + action.hashCode();
       h = 31 * h + resource.hashCode();
-      // args are compared by equals but left out of the hash: hashing a nested map on every
-      // request costs more than the rare collision between calls differing only in arguments
+      // the arguments' hash is computed once, when the request copies them
+      h = 31 * h + args.hashCode();
       this.hash = 31 * h + (approved ? 1 : 0);
     }
 
@@ -64,6 +59,7 @@ final class DecisionCache {
       return o instanceof Key k
           && k.subject == subject
           && k.approved == approved
+          && k.hash == hash
           && k.action.equals(action)
           && k.resource.equals(resource)
           && k.args.equals(args);
@@ -83,14 +79,18 @@ final class DecisionCache {
    * @param claims the graph's claim set it was computed against (null for a grant's view)
    * @param validUntil the instant from which it may no longer hold
    */
-  record Gate(Reason deny, String detail, Budgets budgets, Object claims, Instant validUntil) {}
+  record Gate(
+      Reason deny,
+      String detail,
+      Budgets budgets,
+      ExecutionGraph.Claim[] claims,
+      Instant validUntil) {}
 
   /**
-   * Per level of the lineage, the budget counters serving a request (null where an unbudgeted
-   * capability serves it), and their capabilities for messages; {@code counters} is null when no
-   * level has a budget to spend.
+   * For every level of the lineage where a budget must be spent, the ledger counters that can serve
+   * a request, in order; {@code levels} is null when no level has a budget to spend.
    */
-  record Budgets(AtomicLong[][] counters, Capability[][] capabilities) {}
+  record Budgets(List<List<BudgetLedger.Budget>> levels) {}
 
   /** A gate outcome with, once computed, the policy engine's answer. */
   record Entry(
@@ -101,16 +101,40 @@ final class DecisionCache {
   }
 
   private final Cache<Key, Entry> cache;
+  // a doorkeeper (as in TinyLFU): a request is kept only when it was seen before, so calls whose
+  // arguments differ every time cost one bit, not a cache insertion that is never read
+  private final java.util.concurrent.atomic.AtomicLongArray seen;
+  private final java.util.concurrent.atomic.LongAdder sightings =
+      new java.util.concurrent.atomic.LongAdder();
+  private final int seenMask;
+  private final long resetEvery;
   private final java.util.concurrent.atomic.LongAdder hits =
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder misses =
       new java.util.concurrent.atomic.LongAdder();
 
   DecisionCache(long maximumSize) {
+    this(maximumSize, true);
+  }
+
+  /**
+   * @param doorkeeper keep a request only from its second sighting on (the default); off, every
+   *     answer is kept at once (for tests that count how often the engine is asked)
+   */
+  DecisionCache(long maximumSize, boolean doorkeeper) {
     this.cache =
         maximumSize <= 0
             ? null
             : Caffeine.newBuilder().maximumSize(maximumSize).recordStats().build();
+    // about 8 bits per entry the cache may hold, at least 4,096 and at most 8 Mi bits (1 MiB)
+    long bits =
+        Math.max(4096, Math.min(1L << 23, Long.highestOneBit(Math.max(1, maximumSize)) << 3));
+    this.seen =
+        maximumSize <= 0 || !doorkeeper
+            ? null
+            : new java.util.concurrent.atomic.AtomicLongArray((int) (bits >>> 6));
+    this.seenMask = (int) bits - 1;
+    this.resetEvery = bits / 2;
   }
 
   boolean enabled() {
@@ -118,7 +142,7 @@ final class DecisionCache {
   }
 
   /** The entry for this key if its gate outcome still holds at {@code now}, else null. */
-  Entry get(Key key, Object claims, Instant now) {
+  Entry get(Key key, ExecutionGraph.Claim[] claims, Instant now) {
     if (cache == null) {
       return null;
     }
@@ -132,9 +156,34 @@ final class DecisionCache {
   }
 
   void put(Key key, Entry entry) {
-    if (cache != null) {
+    if (cache != null && (seen == null || seenBefore(key) || cache.getIfPresent(key) != null)) {
       cache.put(key, entry);
     }
+  }
+
+  /**
+   * Whether a key with this hash was offered before (since the last reset), recording it. A false
+   * "yes" only lets a one-off request in; a false "no" only delays caching by one more call.
+   */
+  private boolean seenBefore(Key key) {
+    int h = key.hashCode() * 0x9E3779B9;
+    int bit = (h ^ (h >>> 16)) & seenMask;
+    int word = bit >>> 6;
+    long mask = 1L << (bit & 63);
+    long old = seen.get(word);
+    if ((old & mask) != 0) {
+      return true;
+    }
+    seen.getAndUpdate(word, w -> w | mask);
+    sightings.increment();
+    if (sightings.sum() >= resetEvery) {
+      // half full: forget, so the filter keeps telling repeats from one-offs
+      sightings.reset();
+      for (int i = 0; i < seen.length(); i++) {
+        seen.set(i, 0);
+      }
+    }
+    return false;
   }
 
   CacheStats stats() {

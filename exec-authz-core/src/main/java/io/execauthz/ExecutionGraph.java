@@ -1,17 +1,21 @@
 package io.execauthz;
 
+import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.GraphListener;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,20 +42,43 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Time.</b> Deadlines come from the injected {@link InstantSource}. Expiry is observed
  * lazily: a node past its deadline is denied at once; its claims are released, and held nodes
- * waiting on them started, at the next graph operation or {@link #sweep()}.
+ * waiting on them started, at the next graph operation or {@link #sweep()} (or when the authorizer
+ * is asked about such a held node and the lock is free).
+ *
+ * <p><b>Forgetting.</b> An ended or expired node is remembered for its deadline plus the
+ * {@linkplain Builder#retention retention} (5 minutes by default), then forgotten: {@link #find} is
+ * empty, the authorizer denies with {@link Reason#UNKNOWN_NODE}, the id may be spawned again.
+ * Nothing else keeps it: a graph that spawns and ends millions of nodes holds only its live ones
+ * and those within retention.
+ *
+ * <p><b>Costs.</b> Every operation starts by processing what has come due on a deadline-ordered
+ * queue (expiries, forgettings): O(log n) per event, never a scan. Spawn is O(parents + claims +
+ * lineage of a join); a node's memory is O(1) in its depth and fan-out (see {@link
+ * Builder#maxLineage} for what bounds a request's cost); complete and revoke are linear in the live
+ * part of the subtree they end, each node's bookkeeping done once in its life. Held nodes are tried
+ * again only when the holder they wait on ends.
  *
  * <p>Thread-safe: structural changes are serialized on one lock; reads of a node's state (and so
- * every {@link Authorizer#authorize}) take no lock. Once {@link #revoke} or {@link #complete}
- * returns, every later read of the subtree's state sees it.
+ * every {@link Authorizer#authorize}) never wait for it. Once {@link #revoke} or {@link #complete}
+ * returns (or throws {@link GraphListenerException}), every later read of the subtree's state sees
+ * it.
  */
 public final class ExecutionGraph {
   private static final System.Logger LOG = System.getLogger(ExecutionGraph.class.getName());
 
+  /** How long ended nodes are remembered after their deadline unless configured. */
+  static final Duration DEFAULT_RETENTION = Duration.ofMinutes(5);
+
+  /** The most nodes in one lineage unless configured: see {@link Builder#maxLineage}. */
+  static final int DEFAULT_MAX_LINEAGE = 64;
+
   /** A claim held by an active node. */
   record Claim(Node holder, ResourcePattern pattern) {}
 
+  private final String id;
   private final InstantSource clock;
   private final RandomGenerator random;
+  private final BudgetLedger ledger;
   private final int maxDepth;
   private final int maxFanOut;
   private final int maxLiveNodes;
@@ -60,27 +87,46 @@ public final class ExecutionGraph {
   private final Duration defaultTtl;
   private final List<GraphListener> listeners;
 
-  private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
+  private final Duration retention;
+  private final int maxLineage;
+
+  // replaced (under lock) by a smaller copy when most of its entries have been forgotten, since a
+  // hash table never shrinks; read without the lock
+  private volatile ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   // guarded by lock
-  private final LinkedHashSet<Node> held = new LinkedHashSet<>();
   private int live;
   private long seq;
-  // when the live count may be stale: a node with children ended, or a live node's deadline came
-  private boolean endedSinceSweep;
-  private Instant nextDeadline = Instant.MAX;
+  private int nodesHighWater;
+  // every node once, by when it must next be looked at: its deadline, then its deadline plus the
+  // retention (when it is forgotten); replaced by a smaller copy as the node map is
+  private PriorityQueue<Node> queue = new PriorityQueue<>(BY_DUE);
+  private int queueHighWater;
+  // held nodes whose blocker ended: to be tried again before the operation returns
+  private final List<Node> unblocked = new ArrayList<>();
+  private boolean claimsChanged;
+  // the queue's earliest time, for the authorizer's lock-free look at held nodes
+  private volatile Instant nextDue = Instant.MAX;
   // replaced (never mutated) under lock; read without it
   private volatile Claim[] claims = new Claim[0];
 
+  private static final Comparator<Node> BY_DUE =
+      Comparator.<Node, Instant>comparing(n -> n.due).thenComparingLong(n -> n.seq);
+
   private ExecutionGraph(Builder b) {
-    this.clock = b.clock == null ? InstantSource.system() : b.clock;
+    // time never runs backwards for a graph: an expiry, once observed, is permanent
+    this.clock = new MonotonicClock(b.clock == null ? InstantSource.system() : b.clock);
     this.random = b.random == null ? new SecureRandom() : b.random;
+    this.id = b.id == null ? randomId(random) : b.id;
+    this.ledger = b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
     this.maxDepth = b.maxDepth == null ? 32 : b.maxDepth;
     this.maxFanOut = b.maxFanOut == null ? 1_000 : b.maxFanOut;
     this.maxLiveNodes = b.maxLiveNodes == null ? 100_000 : b.maxLiveNodes;
     this.maxCapabilities = b.maxCapabilities == null ? 256 : b.maxCapabilities;
     this.maxClaims = b.maxClaims == null ? 64 : b.maxClaims;
     this.defaultTtl = b.defaultTtl == null ? Duration.ofHours(1) : b.defaultTtl;
+    this.retention = b.retention == null ? DEFAULT_RETENTION : b.retention;
+    this.maxLineage = b.maxLineage == null ? DEFAULT_MAX_LINEAGE : b.maxLineage;
     this.listeners = List.copyOf(b.listeners);
   }
 
@@ -91,6 +137,23 @@ public final class ExecutionGraph {
 
   Instant now() {
     return clock.instant();
+  }
+
+  /**
+   * This graph's id: random unless configured. Revocations and budgets are scoped by it, so nodes
+   * of two graphs that share an id never meet (in a registry or a ledger shared by processes).
+   */
+  public String id() {
+    return id;
+  }
+
+  /** Where this graph's {@code maxCalls} budgets are counted. */
+  public BudgetLedger budgetLedger() {
+    return ledger;
+  }
+
+  private static String randomId(RandomGenerator random) {
+    return String.format("g-%016x%016x", random.nextLong(), random.nextLong());
   }
 
   InstantSource clock() {
@@ -176,7 +239,7 @@ public final class ExecutionGraph {
     lock.lock();
     try {
       Instant now = clock.instant();
-      reconcile(now);
+      processDue(now);
       if (nodes.containsKey(spec.id())) {
         throw new ExecutionGraphException(
             GraphError.INVALID, "a node with id '" + spec.id() + "' already exists");
@@ -211,7 +274,7 @@ public final class ExecutionGraph {
       } else {
         deadline = spec.ttl() == null ? Instant.MAX : now.plus(spec.ttl());
         for (Node p : parents) {
-          NodeState ps = p.stateAt(now);
+          NodeState ps = stateUnderLock(p, now);
           if (ps != NodeState.ACTIVE) {
             throw new ExecutionGraphException(
                 GraphError.PARENT_INACTIVE,
@@ -239,18 +302,13 @@ public final class ExecutionGraph {
                     + "; the limit is "
                     + maxDepth);
           }
-          p.children.removeIf(c -> !c.live);
-          if (p.children.size() >= maxFanOut) {
-            sweepEnded(now);
-            p.children.removeIf(c -> !c.live);
-          }
-          if (p.children.size() >= maxFanOut) {
+          if (p.liveChildren >= maxFanOut) {
             throw new ExecutionGraphException(
                 GraphError.LIMIT,
                 "parent '"
                     + p.id
                     + "' already has "
-                    + p.children.size()
+                    + p.liveChildren
                     + " live children; the fan-out limit is "
                     + maxFanOut);
           }
@@ -268,12 +326,20 @@ public final class ExecutionGraph {
       }
       checkPrincipal(principal, spec.id());
       if (live >= maxLiveNodes) {
-        sweepEnded(now);
-        if (live >= maxLiveNodes) {
-          throw new ExecutionGraphException(
-              GraphError.LIMIT,
-              "the graph has " + live + " live nodes; the limit is " + maxLiveNodes);
-        }
+        throw new ExecutionGraphException(
+            GraphError.LIMIT,
+            "the graph has " + live + " live nodes; the limit is " + maxLiveNodes);
+      }
+      int lineageSize = Node.lineageSizeOf(parents, maxLineage);
+      if (lineageSize > maxLineage) {
+        throw new ExecutionGraphException(
+            GraphError.LIMIT,
+            "node '"
+                + spec.id()
+                + "' would have more than "
+                + maxLineage
+                + " nodes in its lineage (itself and its ancestors); the limit is "
+                + maxLineage);
       }
       Claim conflict = firstConflict(spec.claims(), parents, now);
       if (conflict != null && !spec.holdOnConflict()) {
@@ -290,20 +356,24 @@ public final class ExecutionGraph {
       NodeState initial = conflict == null ? NodeState.ACTIVE : NodeState.HELD;
       CapabilitySet caps =
           parents.length == 0 ? spec.capabilities() : shared(spec.capabilities(), parents[0]);
-      Node n = new Node(this, spec, caps, principal, parents, deadline, trace, ++seq, initial);
+      Node n =
+          new Node(
+              this, spec, caps, principal, parents, lineageSize, deadline, trace, ++seq, initial);
       nodes.put(n.id, n);
+      nodesHighWater = Math.max(nodesHighWater, nodes.size());
       live++;
-      if (deadline.isBefore(nextDeadline)) {
-        nextDeadline = deadline;
+      for (int i = 0; i < parents.length; i++) {
+        link(parents[i], i, n);
       }
-      for (Node p : parents) {
-        p.children.add(n);
-      }
+      n.due = deadline;
+      queue.add(n);
+      queueHighWater = Math.max(queueHighWater, queue.size());
+      nextDue = queue.peek().due;
       if (initial == NodeState.ACTIVE) {
         addClaims(n);
         n.started.complete(NodeState.ACTIVE);
       } else {
-        held.add(n);
+        waitOn(n, conflict.holder());
       }
       return n;
     } finally {
@@ -317,6 +387,9 @@ public final class ExecutionGraph {
    *
    * @return {@code true} if the node was active, {@code false} if it had already ended
    * @throws ExecutionGraphException {@link GraphError#INVALID} for an unknown or held node
+   * @throws GraphListenerException if a {@link GraphListener} failed: the node is completed all the
+   *     same and every listener was called; the exception carries each failure, so that a listener
+   *     that must not miss an end (a revocation registry) can be told again
    */
   public boolean complete(String id) {
     return end(id, NodeState.COMPLETED, "completed");
@@ -329,6 +402,10 @@ public final class ExecutionGraph {
    * @param reason why, for the audit trail and listeners
    * @return {@code true} if the node was active or held, {@code false} if it had already ended
    * @throws ExecutionGraphException {@link GraphError#INVALID} for an unknown node
+   * @throws GraphListenerException if a {@link GraphListener} failed: the revocation stands (no
+   *     authorization on the subtree permits) and every listener was called, but one that did not
+   *     hear it — a grant revocation registry — may still honour the subtree's grants until their
+   *     {@code exp}: treat it as a failed revocation of the grants and tell that listener again
    */
   public boolean revoke(String id, String reason) {
     Objects.requireNonNull(reason, "reason");
@@ -340,12 +417,13 @@ public final class ExecutionGraph {
     Node n;
     lock.lock();
     try {
+      Instant now = clock.instant();
+      processDue(now);
       n = nodes.get(id);
       if (n == null) {
         throw new ExecutionGraphException(GraphError.INVALID, "unknown node '" + id + "'");
       }
-      Instant now = clock.instant();
-      NodeState s = n.stateAt(now);
+      NodeState s = stateUnderLock(n, now);
       if (s == NodeState.HELD && to == NodeState.COMPLETED) {
         throw new ExecutionGraphException(
             GraphError.INVALID, "node '" + id + "' is HELD and has not started; revoke it instead");
@@ -354,54 +432,257 @@ public final class ExecutionGraph {
         return false;
       }
       n.endReason = reason;
-      n.own = to; // visible to every reader from here on
-      held.remove(n);
+      n.own = to; // the whole subtree reads the end through its lineage from here on
       n.started.complete(to);
-      // O(1) in the size of the subtree: its nodes see the end through their lineage at once;
-      // the claims they held are dropped here, their held nodes cancelled by reconcile, and the
-      // rest of their bookkeeping is swept lazily (sweepEnded)
-      release(n);
-      endedSinceSweep |= !n.children.isEmpty();
-      n.children = new ArrayList<>(0);
-      pruneClaims(now);
-      reconcile(now);
+      // the bookkeeping: linear in the live part of the subtree, each node's done once ever
+      endSubtree(n);
+      settle(now);
     } finally {
       lock.unlock();
     }
+    List<Throwable> failures = null;
     for (GraphListener l : listeners) {
       try {
         l.onEnded(n, to, reason);
-      } catch (RuntimeException e) {
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Throwable e) {
         LOG.log(System.Logger.Level.WARNING, "graph listener failed on node " + id, e);
+        if (failures == null) {
+          failures = new ArrayList<>(1);
+        }
+        failures.add(e);
       }
+    }
+    if (failures != null) {
+      throw new GraphListenerException(id, to, listeners.size(), failures);
     }
     return true;
   }
 
-  /** Marks one node as no longer live. Under lock. */
-  private void release(Node n) {
-    if (n.live) {
-      n.live = false;
-      live--;
+  /**
+   * Processes what has come due by {@code now}, in deadline order: nodes past their deadline stop
+   * counting as live (their claims released, held ones cancelled, held nodes they blocked tried
+   * again); nodes past their deadline plus the retention are forgotten. Time and work are bounded
+   * by what came due, never the graph's size. Under lock.
+   */
+  private void processDue(Instant now) {
+    boolean forgot = false;
+    Node n;
+    while ((n = queue.peek()) != null && !now.isBefore(n.due)) {
+      queue.poll();
+      if (!n.expiredInQueue) {
+        end(n, "deadline passed");
+        n.expiredInQueue = true;
+        n.due = plus(n.deadline, retention);
+        queue.add(n);
+      } else {
+        nodes.remove(n.id, n);
+        forgot = true;
+      }
     }
-    n.released = true;
+    settle(now);
+    if (forgot) {
+      shrink();
+    }
+    Node head = queue.peek();
+    nextDue = head == null ? Instant.MAX : head.due;
   }
 
   /**
-   * Observes the clock and finishes the bookkeeping of ended subtrees: releases the claims of nodes
-   * past their deadline, cancels held nodes whose parent ended, starts held nodes no conflicting
-   * claim blocks any more, and forgets the children of ended nodes. Graph operations do the parts
-   * they need; call it to have held nodes start promptly after a deadline.
+   * A node's state under the lock once {@link #processDue} has run for {@code now}: O(1) for a live
+   * node, since everything that ends one (its end, an ancestor's, its deadline) has then unset
+   * {@code live}; the lineage walk of {@link Node#stateAt} only for the others.
+   */
+  private static NodeState stateUnderLock(Node n, Instant now) {
+    if (n.live) {
+      return n.own == NodeState.HELD ? NodeState.HELD : NodeState.ACTIVE;
+    }
+    return n.stateAt(now);
+  }
+
+  /** {@code t + d}, or {@link Instant#MAX} past it. */
+  private static Instant plus(Instant t, Duration d) {
+    long room = Instant.MAX.getEpochSecond() - t.getEpochSecond() - 1;
+    return d.getSeconds() >= room ? Instant.MAX : t.plus(d);
+  }
+
+  /**
+   * Replaces the node map and the queue by right-sized copies once three quarters of their entries
+   * are gone: neither a hash table nor a heap array ever shrinks by itself, and a graph that once
+   * held a million nodes must not keep their slots forever. Amortized O(1) per forgotten node.
+   */
+  private void shrink() {
+    int size = nodes.size();
+    if (nodesHighWater > 4096 && size < nodesHighWater / 4) {
+      ConcurrentHashMap<String, Node> copy = new ConcurrentHashMap<>(Math.max(16, size * 2));
+      copy.putAll(nodes);
+      nodes = copy;
+      nodesHighWater = size;
+    }
+    if (queueHighWater > 4096 && queue.size() < queueHighWater / 4) {
+      queue = new PriorityQueue<>(queue);
+      queueHighWater = queue.size();
+    }
+  }
+
+  /** Ends the live part of {@code root}'s subtree: no recursion, each node visited once. */
+  private void endSubtree(Node root) {
+    ArrayDeque<Node> stack = new ArrayDeque<>();
+    stack.push(root);
+    while (!stack.isEmpty()) {
+      Node n = stack.pop();
+      if (!n.live) {
+        continue;
+      }
+      for (Node c = n.firstChild; c != null; c = c.links[2 * c.parentIndex(n) + 1]) {
+        stack.push(c);
+      }
+      end(n, "parent ended");
+    }
+  }
+
+  /**
+   * Stops counting one node as live: unlinks it from its parents' children, cancels it if it was
+   * held (with {@code heldReason}), and marks its claims and waiters for {@link #settle}. Under
+   * lock.
+   */
+  private void end(Node n, String heldReason) {
+    if (!n.live) {
+      return;
+    }
+    n.live = false;
+    live--;
+    for (int i = 0; i < n.parents.length; i++) {
+      unlink(n.parents[i], i, n);
+    }
+    Node b = n.blocker;
+    if (b != null) {
+      if (b.waiters != null) {
+        b.waiters.remove(n);
+      }
+      n.blocker = null;
+    }
+    if (n.own == NodeState.HELD) {
+      n.own = NodeState.CANCELLED;
+      n.endReason = heldReason;
+      n.started.complete(NodeState.CANCELLED);
+    } else if (!n.claims.isEmpty()) {
+      claimsChanged = true;
+    }
+    if (n.waiters != null) {
+      unblocked.addAll(n.waiters);
+      n.waiters = null;
+    }
+  }
+
+  /**
+   * Drops released claims, then tries the held nodes whose blocker ended, oldest first: each starts
+   * or waits on the next conflicting holder. Bounded by what ended. Under lock.
+   */
+  private void settle(Instant now) {
+    if (claimsChanged) {
+      claimsChanged = false;
+      pruneClaims(now);
+    }
+    if (unblocked.isEmpty()) {
+      return;
+    }
+    unblocked.sort(Comparator.comparingLong(h -> h.seq));
+    for (Node h : unblocked) {
+      if (!h.live || h.own != NodeState.HELD) {
+        continue;
+      }
+      h.blocker = null;
+      Claim c = firstConflict(h.claims, h.parents, now);
+      if (c == null) {
+        h.own = NodeState.ACTIVE;
+        addClaims(h);
+        h.started.complete(NodeState.ACTIVE);
+      } else {
+        waitOn(h, c.holder());
+      }
+    }
+    unblocked.clear();
+  }
+
+  private static void waitOn(Node held, Node holder) {
+    held.blocker = holder;
+    if (holder.waiters == null) {
+      holder.waiters = new LinkedHashSet<>(2);
+    }
+    holder.waiters.add(held);
+  }
+
+  /**
+   * Adds {@code child} at the head of {@code parent}'s children, as its parent number {@code i}.
+   */
+  private static void link(Node parent, int i, Node child) {
+    Node head = parent.firstChild;
+    child.links[2 * i] = null;
+    child.links[2 * i + 1] = head;
+    if (head != null) {
+      head.links[2 * head.parentIndex(parent)] = child;
+    }
+    parent.firstChild = child;
+    parent.liveChildren++;
+  }
+
+  /** Removes {@code child}, parent number {@code i} of it, from {@code parent}'s children. */
+  private static void unlink(Node parent, int i, Node child) {
+    Node prev = child.links[2 * i];
+    Node next = child.links[2 * i + 1];
+    if (prev == null) {
+      parent.firstChild = next;
+    } else {
+      prev.links[2 * prev.parentIndex(parent) + 1] = next;
+    }
+    if (next != null) {
+      next.links[2 * next.parentIndex(parent)] = prev;
+    }
+    child.links[2 * i] = null;
+    child.links[2 * i + 1] = null;
+    parent.liveChildren--;
+  }
+
+  /**
+   * Processes what has come due: nodes past their deadline stop counting as live and release their
+   * claims, held nodes they blocked start (or wait on the next conflicting claim), held nodes past
+   * their deadline are cancelled, and nodes past their deadline plus the {@linkplain
+   * Builder#retention retention} are forgotten. Every graph operation does this first, in time
+   * bounded by what came due; call it (say, every second) to have held nodes start promptly after a
+   * blocker's deadline when the graph is otherwise idle.
    */
   public void sweep() {
     lock.lock();
     try {
-      Instant now = clock.instant();
-      sweepEnded(now);
-      reconcile(now);
+      processDue(clock.instant());
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The state of a node the authorizer found {@link NodeState#HELD}: when the claim holder it waits
+   * on has passed its deadline and the graph has not yet processed that, processes what has come
+   * due — but only if the graph's lock is free at once ({@link ReentrantLock#tryLock()}): the
+   * decision path never waits for the lock, and a busy graph is about to do the same work itself.
+   * Otherwise (or after) the node's state at {@code now}.
+   */
+  NodeState heldState(Node n, Instant now) {
+    Node b = n.blocker;
+    if (n.own == NodeState.HELD
+        && b != null
+        && !now.isBefore(b.deadline)
+        && !now.isBefore(nextDue)
+        && lock.tryLock()) {
+      try {
+        processDue(clock.instant());
+      } finally {
+        lock.unlock();
+      }
+    }
+    return n.stateAt(now);
   }
 
   /**
@@ -424,67 +705,13 @@ public final class ExecutionGraph {
     return reused ? CapabilitySet.of(out) : asked;
   }
 
-  /** Releases every node that has ended (itself, through an ancestor, or by its deadline). */
-  private void sweepEnded(Instant now) {
-    Instant next = Instant.MAX;
-    for (Node n : nodes.values()) {
-      if (!n.live) {
-        continue;
-      }
-      NodeState s = n.stateAt(now);
-      if (s == NodeState.ACTIVE || s == NodeState.HELD) {
-        if (n.deadline.isBefore(next)) {
-          next = n.deadline;
-        }
-        continue;
-      }
-      if (n.own == NodeState.HELD) {
-        n.own = NodeState.CANCELLED;
-        n.endReason = "deadline passed";
-        held.remove(n);
-        n.started.complete(NodeState.CANCELLED);
-      }
-      release(n);
-      n.children = new ArrayList<>(0);
-    }
-    nextDeadline = next;
-    endedSinceSweep = false;
-    pruneClaims(now);
-  }
-
-  /** Cancels or starts held nodes as the graph now allows; under lock. */
-  private void reconcile(Instant now) {
-    if (held.isEmpty()) {
-      return;
-    }
-    pruneClaims(now);
-    for (Node n : new ArrayList<>(held)) {
-      boolean parentEnded = false;
-      for (Node p : n.parents) {
-        parentEnded |= p.stateAt(now) != NodeState.ACTIVE;
-      }
-      if (parentEnded || !now.isBefore(n.deadline)) {
-        n.own = NodeState.CANCELLED;
-        n.endReason = parentEnded ? "parent ended" : "deadline passed";
-        held.remove(n);
-        release(n);
-        n.started.complete(NodeState.CANCELLED);
-      } else if (firstConflict(n.claims, n.parents, now) == null) {
-        n.own = NodeState.ACTIVE;
-        held.remove(n);
-        addClaims(n);
-        n.started.complete(NodeState.ACTIVE);
-      }
-    }
-  }
-
   private Claim firstConflict(List<ResourcePattern> wanted, Node[] parents, Instant now) {
     if (wanted.isEmpty()) {
       return null;
     }
     for (Claim c : claims) {
       Node h = c.holder();
-      if (h.stateAt(now) != NodeState.ACTIVE || isAncestorOfAny(h, parents)) {
+      if (stateUnderLock(h, now) != NodeState.ACTIVE || isAncestorOfAny(h, parents)) {
         continue;
       }
       for (ResourcePattern w : wanted) {
@@ -527,7 +754,7 @@ public final class ExecutionGraph {
     List<Claim> out = null;
     for (int i = 0; i < current.length; i++) {
       Claim c = current[i];
-      boolean keep = !c.holder().released && c.holder().stateAt(now) == NodeState.ACTIVE;
+      boolean keep = stateUnderLock(c.holder(), now) == NodeState.ACTIVE;
       if (!keep && out == null) {
         out = new ArrayList<>(java.util.Arrays.asList(current).subList(0, i));
       } else if (keep && out != null) {
@@ -544,13 +771,27 @@ public final class ExecutionGraph {
     return claims;
   }
 
-  /** The node with this id, if it exists (ended nodes included). */
+  /**
+   * The node with this id, if it exists: live nodes, and ended ones until their {@linkplain
+   * Builder#retention retention} has passed (they are forgotten at the first graph operation after
+   * that). Takes no lock.
+   */
   public Optional<ExecutionNode> find(String id) {
     return Optional.ofNullable(nodes.get(id));
   }
 
   Node get(String id) {
     return nodes.get(id);
+  }
+
+  /** How many nodes the graph remembers (live, and ended within retention); for tests. */
+  int knownNodes() {
+    lock.lock();
+    try {
+      return nodes.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -576,14 +817,14 @@ public final class ExecutionGraph {
     return n.started.copy();
   }
 
-  /** The number of nodes currently active or held. Sweeps first: linear in the graph's size. */
+  /**
+   * The number of nodes currently active or held. Processes what has come due first (as {@link
+   * #sweep()} does): bounded by that, not by the graph's size.
+   */
   public int liveNodes() {
     lock.lock();
     try {
-      Instant now = clock.instant();
-      if (endedSinceSweep || !now.isBefore(nextDeadline)) {
-        sweepEnded(now);
-      }
+      processDue(clock.instant());
       return live;
     } finally {
       lock.unlock();
@@ -674,16 +915,13 @@ public final class ExecutionGraph {
   }
 
   private static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 64; i++) {
-      char c = s.charAt(i);
-      sb.append(c < ' ' || c == 0x7f ? '?' : c);
-    }
-    return s.length() > 64 ? sb + "…" : sb.toString();
+    return Names.printable(s);
   }
 
   /** Configures an {@link ExecutionGraph}; each option can be set once. Not thread-safe. */
   public static final class Builder {
+    private String id;
+    private BudgetLedger ledger;
     private InstantSource clock;
     private RandomGenerator random;
     private Integer maxDepth;
@@ -692,6 +930,8 @@ public final class ExecutionGraph {
     private Integer maxCapabilities;
     private Integer maxClaims;
     private Duration defaultTtl;
+    private Duration retention;
+    private Integer maxLineage;
     private final List<GraphListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -701,6 +941,28 @@ public final class ExecutionGraph {
         throw new IllegalArgumentException(option + " must be positive, was " + v);
       }
       return v;
+    }
+
+    /**
+     * The graph's id, 1 to 128 letters, digits or {@code . _ - : @ /}; random by default. Give one
+     * only when it is unique among every graph sharing a revocation registry or budget ledger.
+     */
+    public Builder id(String id) {
+      SetOnce.once(this.id, "id");
+      checkId(Objects.requireNonNull(id, "id"), "graph id");
+      this.id = id;
+      return this;
+    }
+
+    /**
+     * Where {@code maxCalls} budgets are counted; in this JVM's memory by default. Share one with
+     * the tool servers that decide on this graph's grants, so a node's budget binds wherever it is
+     * spent.
+     */
+    public Builder budgetLedger(BudgetLedger ledger) {
+      SetOnce.once(this.ledger, "budgetLedger");
+      this.ledger = Objects.requireNonNull(ledger, "budgetLedger");
+      return this;
     }
 
     /** The clock deadlines are measured on; the system clock by default. */
@@ -763,7 +1025,46 @@ public final class ExecutionGraph {
       return this;
     }
 
-    /** Adds a listener told of every completion and revocation. */
+    /**
+     * How long an ended or expired node is remembered after its deadline; 5 minutes by default.
+     * Until then {@code find}, {@code node} and the authorizer answer about it ({@link
+     * Reason#REVOKED}, {@link Reason#COMPLETED}, {@link Reason#EXPIRED}, …) and its id cannot be
+     * spawned again; afterwards it is forgotten: {@code find} is empty, the authorizer denies with
+     * {@link Reason#UNKNOWN_NODE}, and the id may be reused. Measured from the deadline, not the
+     * end, because a grant minted for the node can be presented until the deadline (its {@code
+     * exp}), and a verifier may accept it for its clock skew beyond: give at least that skew, so
+     * that no grant of a forgotten node can still be honoured when its id is reused. Zero forgets
+     * at the deadline.
+     */
+    public Builder retention(Duration retention) {
+      SetOnce.once(this.retention, "retention");
+      Objects.requireNonNull(retention, "retention");
+      if (retention.isNegative()) {
+        throw new IllegalArgumentException("retention must not be negative, was " + retention);
+      }
+      this.retention = retention;
+      return this;
+    }
+
+    /**
+     * The most nodes a node's lineage (itself and every ancestor, each once) may hold; 64 by
+     * default. A spawn or join past it is refused with {@link GraphError#LIMIT}. It bounds what one
+     * request costs: the lineage is what the policy engine is sent, and Cedar's cost grows faster
+     * than the lineage (one uncached decision: about 0.3 ms at 8 nodes, 1.7 ms at 64, 20 ms at 256,
+     * over a second at 1,024 — docs/benchmarks.md, "Long runs"). Joins are what make lineages wide:
+     * a chain at the default {@code maxDepth} of 32 has 33.
+     */
+    public Builder maxLineage(int maxLineage) {
+      SetOnce.once(this.maxLineage, "maxLineage");
+      this.maxLineage = positive(maxLineage, "maxLineage");
+      return this;
+    }
+
+    /**
+     * Adds a listener told of every completion and revocation. A listener that throws does not undo
+     * the change or stop the other listeners; {@code revoke} and {@code complete} then throw a
+     * {@link GraphListenerException} carrying every failure.
+     */
     public Builder listener(GraphListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;

@@ -10,8 +10,13 @@ import java.util.Objects;
  * the principals that delegated to it. Built from a graph node in process, or from a verified grant
  * on a tool server.
  *
+ * <p>A view is data, not authority: the authorizer decides only on views it made itself, from a
+ * node of its graph or from a grant its configured {@link io.execauthz.spi.GrantSource} verified.
+ *
  * <p>Immutable and thread-safe.
  *
+ * @param graphId the graph the node belongs to (random per graph unless configured); revocations
+ *     and budgets are scoped by it, so two graphs that both name a node {@code session} never meet
  * @param nodeId the node the request is made on
  * @param kind the node's kind ({@code session}, {@code batch}, {@code task}, …)
  * @param depth 0 at a root; one more than the deepest parent otherwise
@@ -24,8 +29,12 @@ import java.util.Objects;
  * @param capabilities the node's capability set
  * @param deadline when the node's authority ends
  * @param trace the node's trace context
+ * @param budgetScopes for every ancestor level whose capabilities carry a {@code maxCalls} budget,
+ *     the capabilities that may bind the node's requests there (its budgeted ones and those that
+ *     overlap them): ancestors' budgets bind their whole subtree wherever it is decided
  */
 public record ExecutionView(
+    String graphId,
     String nodeId,
     String kind,
     int depth,
@@ -36,9 +45,11 @@ public record ExecutionView(
     Map<String, String> attributes,
     CapabilitySet capabilities,
     Instant deadline,
-    TraceContext trace) {
+    TraceContext trace,
+    List<BudgetScope> budgetScopes) {
 
   public ExecutionView {
+    Objects.requireNonNull(graphId, "graphId");
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(principal, "principal");
@@ -49,6 +60,23 @@ public record ExecutionView(
     lineage = List.copyOf(lineage);
     delegators = List.copyOf(delegators);
     attributes = Map.copyOf(attributes);
+    budgetScopes = List.copyOf(budgetScopes);
+  }
+
+  /**
+   * The capabilities of one ancestor level that can spend a budget for this node's requests.
+   *
+   * @param nodeId the ancestor (or, for an attenuated grant, the node the parent grant was for)
+   * @param capabilities its budgeted capabilities and those overlapping them
+   * @param notAfter that node's deadline: its budget counters must be kept until then, however
+   *     short-lived the grant that spends them
+   */
+  public record BudgetScope(String nodeId, CapabilitySet capabilities, Instant notAfter) {
+    public BudgetScope {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(capabilities, "capabilities");
+      Objects.requireNonNull(notAfter, "notAfter");
+    }
   }
 
   /**

@@ -8,7 +8,10 @@ public enum GraphError {
   CLAIM_CONFLICT,
   /** A parent is not active (ended, expired or held). */
   PARENT_INACTIVE,
-  /** A guardrail was reached: depth, fan-out, live nodes, capabilities or claims per node. */
+  /**
+   * A guardrail was reached: depth, fan-out, live nodes, lineage size (a node and its ancestors),
+   * capabilities or claims per node.
+   */
   LIMIT,
   /** Malformed input: a bad id, an unknown parent, a duplicate id, a bad value. */
   INVALID

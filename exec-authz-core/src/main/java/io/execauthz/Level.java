@@ -1,28 +1,65 @@
 package io.execauthz;
 
-import java.util.concurrent.atomic.AtomicLong;
+import io.execauthz.spi.BudgetLedger.Budget;
+import java.time.Instant;
+import java.util.List;
 
 /**
- * One level of authority a request must fit: a graph node or one of its ancestors, or the view
- * rebuilt from a verified grant. Its budgets are counters parallel to its capabilities (null where
- * a capability has no {@code maxCalls}).
+ * One level of authority a request must fit: a graph node or one of its ancestors, the view rebuilt
+ * from a verified grant, or a grant's budgeted ancestor. Its budgets are the ledger's counters
+ * parallel to its capabilities (null where a capability has no {@code maxCalls}).
  */
 interface Level {
   String levelId();
 
   Capability[] levelCapabilities();
 
-  AtomicLong[] levelBudgets();
+  Budget[] levelBudgets();
 
-  /** A level for a view without a graph behind it, with fresh budget counters. */
-  static Level of(String id, CapabilitySet capabilities) {
-    Capability[] caps = capabilities.asList().toArray(Capability[]::new);
-    AtomicLong[] budgets = new AtomicLong[caps.length];
+  /**
+   * Whether this level lists only the capabilities that can spend a budget (a grant's ancestor): a
+   * request none of them matches spends nothing here, rather than being outside the level.
+   */
+  default boolean budgetOnly() {
+    return false;
+  }
+
+  /** The budget counters of these capabilities: one per capability with {@code maxCalls}. */
+  static Budget[] budgets(String scope, String nodeId, Capability[] caps, Instant notAfter) {
+    Budget[] budgets = new Budget[caps.length];
     for (int i = 0; i < caps.length; i++) {
       if (caps[i].maxCalls().isPresent()) {
-        budgets[i] = new AtomicLong(caps[i].maxCalls().getAsLong());
+        budgets[i] =
+            new Budget(scope, nodeId, caps[i].toString(), caps[i].maxCalls().getAsLong(), notAfter);
       }
     }
+    return budgets;
+  }
+
+  /** The levels of a view without a graph behind it: the node, then its budgeted ancestors. */
+  static Level[] of(ExecutionView view) {
+    List<ExecutionView.BudgetScope> scopes = view.budgetScopes();
+    Level[] out = new Level[1 + scopes.size()];
+    // the node's own counters live until the node's deadline (its scope says it when the grant
+    // carries one), not until the grant's exp: a short grant must not let a budget restart
+    Instant own = view.deadline();
+    for (ExecutionView.BudgetScope s : scopes) {
+      if (s.nodeId().equals(view.nodeId()) && s.notAfter().isAfter(own)) {
+        own = s.notAfter();
+      }
+    }
+    out[0] = level(view.graphId(), view.nodeId(), view.capabilities(), own, false);
+    for (int i = 0; i < scopes.size(); i++) {
+      ExecutionView.BudgetScope s = scopes.get(i);
+      out[i + 1] = level(view.graphId(), s.nodeId(), s.capabilities(), s.notAfter(), true);
+    }
+    return out;
+  }
+
+  private static Level level(
+      String scope, String id, CapabilitySet set, Instant notAfter, boolean budgetOnly) {
+    Capability[] caps = set.asList().toArray(Capability[]::new);
+    Budget[] budgets = budgets(scope, id, caps, notAfter);
     return new Level() {
       @Override
       public String levelId() {
@@ -35,8 +72,13 @@ interface Level {
       }
 
       @Override
-      public AtomicLong[] levelBudgets() {
+      public Budget[] levelBudgets() {
         return budgets;
+      }
+
+      @Override
+      public boolean budgetOnly() {
+        return budgetOnly;
       }
     };
   }

@@ -27,8 +27,13 @@ public enum Reason {
   HELD,
   /** The node was held and then cancelled because its parent ended first. */
   CANCELLED,
-  /** No such execution node. */
+  /** No such execution node (never spawned, or ended and forgotten after its retention). */
   UNKNOWN_NODE,
+  /**
+   * A shared source the decision depends on (revocation state, budget ledger, approval store)
+   * cannot be confirmed current within its bound; the request is denied (fail closed).
+   */
+  UNAVAILABLE,
   /** Something failed during evaluation; the request is denied (fail closed). */
   ERROR
 }

@@ -116,7 +116,17 @@ final class AuditFixtures {
         permit ? "" : hostileString(r),
         hostileStrings(r),
         nullableHostile(r),
-        nullableHostile(r));
+        nullableHostile(r),
+        r.nextBoolean() ? null : randomHex(r));
+  }
+
+  /** 64 random lowercase hex digits. */
+  static String randomHex(SplittableRandom r) {
+    StringBuilder b = new StringBuilder(64);
+    for (int i = 0; i < 64; i++) {
+      b.append(Character.forDigit(r.nextInt(16), 16));
+    }
+    return b.toString();
   }
 
   /** Writes {@code records} with a fresh sink and returns the resulting head. */
@@ -157,6 +167,12 @@ final class AuditFixtures {
       out.write('\n');
     }
     return out.toByteArray();
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   /** Rewrites the file as {@code lines}, each followed by a newline. */

@@ -8,6 +8,7 @@ import static io.execauthz.AuditFixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.execauthz.AuditVerification.Status;
 import io.execauthz.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -57,6 +59,192 @@ final class AuditLogProperties {
     return seeds(2).mapToObj(seed -> dynamicTest("seed=" + seed, () -> checkTampered(seed)));
   }
 
+  /**
+   * Issue 10, "every decision audited": a record of any size is written as one line within the
+   * limit that verifies; when the whole line would exceed it, exactly the fields longer than the
+   * cut threshold are cut, each keeping its start and the SHA-256 of its whole value, and named in
+   * {@code cut}; otherwise every value is kept whole.
+   */
+  @TestFactory
+  Stream<DynamicTest> anyRecord_isAuditedWithinTheLimitAndBindsEveryValue() {
+    AtomicInteger over = new AtomicInteger();
+    Stream<DynamicTest> cases =
+        seeds(3)
+            .mapToObj(
+                seed ->
+                    dynamicTest(
+                        "seed=" + seed,
+                        () -> {
+                          if (checkOversized(seed)) {
+                            over.incrementAndGet();
+                          }
+                        }));
+    // The generator must exercise the cut often, not just in principle.
+    return Stream.concat(
+        cases,
+        Stream.of(
+            dynamicTest(
+                "lines over the limit",
+                () ->
+                    assertThat(over.get()).as("cases over the limit").isGreaterThan(CASES / 10))));
+  }
+
+  private static String bigString(SplittableRandom r) {
+    if (r.nextInt(10) < 8) {
+      return hostileString(r);
+    }
+    // Control characters escape to six bytes each: a few large fields exceed 1 MiB.
+    String[] pieces = {"\u0001", "abcdefgh", hostileString(r) + "x"};
+    String piece = pieces[r.nextInt(pieces.length)];
+    return piece.repeat(1 + r.nextInt(200_000 / piece.length()));
+  }
+
+  private static List<String> bigList(SplittableRandom r) {
+    List<String> out = new ArrayList<>();
+    switch (r.nextInt(4)) {
+      case 0:
+        for (int i = r.nextInt(25_000); i > 0; i--) {
+          out.add(i % 7 == 0 ? hostileString(r) : "n" + i);
+        }
+        break;
+      case 1:
+        for (int i = r.nextInt(4); i >= 0; i--) {
+          out.add(bigString(r));
+        }
+        break;
+      default:
+        for (int i = r.nextInt(4); i > 0; i--) {
+          out.add(hostileString(r));
+        }
+    }
+    return out;
+  }
+
+  private static String nullableBig(SplittableRandom r) {
+    return r.nextInt(4) == 0 ? null : bigString(r);
+  }
+
+  private static long jsonBytes(Object value) {
+    return Json.write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
+  private static String marker(String whole) {
+    return "\u2026[cut: "
+        + whole.length()
+        + " chars, sha256 "
+        + hash(whole.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        + "]";
+  }
+
+  /** Checks one case; true if its whole line would have exceeded the limit. */
+  boolean checkOversized(long seed) throws IOException {
+    SplittableRandom r = new SplittableRandom(seed);
+    boolean permit = r.nextBoolean();
+    AuditRecord rec =
+        new AuditRecord(
+            Instant.ofEpochSecond(r.nextLong(0, 4_000_000_000L)),
+            bigString(r),
+            bigList(r),
+            nullableBig(r),
+            bigList(r),
+            bigString(r),
+            bigString(r),
+            permit,
+            permit ? null : Reason.ERROR,
+            permit ? "" : bigString(r),
+            bigList(r),
+            nullableBig(r),
+            nullableBig(r),
+            r.nextBoolean() ? null : AuditFixtures.randomHex(r));
+    Path file = dir.resolve("big-" + Long.toHexString(seed) + ".jsonl");
+    String head = AuditFixtures.writeLog(file, List.of(rec));
+
+    AuditVerification v = AuditLogVerifier.verify(file, head);
+    assertThat(v.valid()).as("seed=%d: %s", seed, v).isTrue();
+    byte[] line = AuditFixtures.lines(file).get(0);
+    assertThat(line.length)
+        .as("seed=%d line bytes", seed)
+        .isLessThanOrEqualTo(AuditLogFormat.MAX_LINE_BYTES);
+    Map<?, ?> m = (Map<?, ?>) Json.parse(text(line));
+
+    Map<String, Object> original = new LinkedHashMap<>();
+    original.put("decisionId", rec.decisionId());
+    original.put("path", rec.nodePath());
+    original.put("principal", rec.principal());
+    original.put("delegators", rec.delegators());
+    original.put("action", rec.action());
+    original.put("resource", rec.resource());
+    original.put("detail", rec.detail());
+    original.put("policies", rec.determiningPolicies());
+    original.put("grant", rec.grantId());
+    original.put("traceparent", rec.traceparent());
+    boolean over =
+        bytes(AuditLogFormat.line(1, AuditLogFormat.GENESIS, rec)).length
+            > AuditLogFormat.MAX_LINE_BYTES;
+    List<String> expectCut = new ArrayList<>();
+    if (over) {
+      original.forEach(
+          (field, value) -> {
+            if (value != null && jsonBytes(value) > AuditLogFormat.CUT_FIELD_BYTES) {
+              expectCut.add(field);
+            }
+          });
+    }
+    assertThat(m.get("cut"))
+        .as("seed=%d cut fields (line over the limit: %s)", seed, over)
+        .isEqualTo(expectCut.isEmpty() ? null : expectCut);
+    assertThat(m.get("argsSha256")).as("seed=%d", seed).isEqualTo(rec.argsSha256());
+    for (Map.Entry<String, Object> e : original.entrySet()) {
+      String field = e.getKey();
+      Object was = e.getValue();
+      Object now = m.get(field);
+      if (!expectCut.contains(field)) {
+        assertThat(now).as("seed=%d %s kept whole", seed, field).isEqualTo(was);
+      } else if (was instanceof String) {
+        checkCutString(seed, field, (String) was, (String) now, AuditLogFormat.CUT_KEEP_CHARS);
+      } else {
+        List<?> before = (List<?>) was;
+        List<?> after = (List<?>) now;
+        int kept = after.size();
+        String last = (String) after.get(after.size() - 1);
+        if (last.startsWith("\u2026[cut: ") && last.contains(" elements, sha256 ")) {
+          kept--;
+          assertThat(last)
+              .as("seed=%d %s list marker", seed, field)
+              .isEqualTo(
+                  "\u2026[cut: "
+                      + (before.size() - kept)
+                      + " of "
+                      + before.size()
+                      + " elements, sha256 "
+                      + hash(bytes(Json.write(before)))
+                      + "]");
+        } else {
+          assertThat(kept).as("seed=%d %s all elements kept", seed, field).isEqualTo(before.size());
+        }
+        for (int i = 0; i < kept; i++) {
+          String b = (String) before.get(i);
+          String a = (String) after.get(i);
+          if (b.length() > AuditLogFormat.CUT_ELEMENT_CHARS) {
+            checkCutString(seed, field + "[" + i + "]", b, a, AuditLogFormat.CUT_ELEMENT_CHARS);
+          } else {
+            assertThat(a).as("seed=%d %s[%d]", seed, field, i).isEqualTo(b);
+          }
+        }
+      }
+    }
+    Files.delete(file);
+    return over;
+  }
+
+  private static void checkCutString(long seed, String field, String was, String now, int keep) {
+    String mark = marker(was);
+    assertThat(now).as("seed=%d %s marker", seed, field).endsWith(mark);
+    String prefix = now.substring(0, now.length() - mark.length());
+    assertThat(was).as("seed=%d %s keeps its start", seed, field).startsWith(prefix);
+    assertThat(prefix.length()).as("seed=%d %s kept chars", seed, field).isBetween(keep - 1, keep);
+  }
+
   private static List<AuditRecord> randomRecords(SplittableRandom r) {
     List<AuditRecord> records = new ArrayList<>();
     for (int i = 1 + r.nextInt(MAX_RECORDS); i > 0; i--) {
@@ -75,9 +263,7 @@ final class AuditLogProperties {
     String head = AuditFixtures.writeLog(file, records.subList(reopenAt, records.size()));
 
     AuditVerification withHead = AuditLogVerifier.verify(file, head);
-    assertThat(withHead)
-        .as("seed=%d", seed)
-        .isEqualTo(new AuditVerification(true, records.size(), 0, "", head));
+    assertThat(withHead).as("seed=%d", seed).isEqualTo(AuditVerification.ok(records.size(), head));
     assertThat(AuditLogVerifier.verify(file)).as("seed=%d", seed).isEqualTo(withHead);
 
     List<byte[]> lines = AuditFixtures.lines(file);
@@ -101,10 +287,13 @@ final class AuditLogProperties {
       expected.put("policies", rec.determiningPolicies());
       expected.put("grant", rec.grantId());
       expected.put("traceparent", rec.traceparent());
+      if (rec.argsSha256() != null) {
+        expected.put("argsSha256", rec.argsSha256());
+      }
       assertThat(m).as("seed=%d record %d", seed, i + 1).isEqualTo(expected);
       assertThat(List.copyOf(m.keySet()))
           .as("seed=%d record %d", seed, i + 1)
-          .isEqualTo(AuditLogFormat.FIELDS);
+          .isEqualTo(List.copyOf(expected.keySet()));
     }
     Files.delete(file);
   }
@@ -115,9 +304,14 @@ final class AuditLogProperties {
    * the head ({@code null}: it depends on the byte).
    */
   private record Tampering(
-      String what, byte[] bytes, long firstBadLo, long firstBadHi, Boolean withoutHead) {
+      String what,
+      byte[] bytes,
+      long firstBadLo,
+      long firstBadHi,
+      Boolean withoutHead,
+      boolean torn) {
     static Tampering exact(String what, byte[] bytes, long firstBad, Boolean withoutHead) {
-      return new Tampering(what, bytes, firstBad, firstBad, withoutHead);
+      return new Tampering(what, bytes, firstBad, firstBad, withoutHead, false);
     }
   }
 
@@ -143,7 +337,7 @@ final class AuditLogProperties {
 
     assertThat(AuditLogVerifier.verify(file, head))
         .as("seed=%d untampered", seed)
-        .isEqualTo(new AuditVerification(true, n, 0, "", head));
+        .isEqualTo(AuditVerification.ok(n, head));
 
     Kind kind;
     do {
@@ -167,8 +361,18 @@ final class AuditLogProperties {
         .as("seed=%d %s: %s", seed, t.what(), v)
         .startsWith("record " + v.firstBadRecord() + ": ");
 
+    assertThat(v.status())
+        .as("seed=%d %s with head: %s", seed, t.what(), v)
+        .isEqualTo(Status.TAMPERED);
     AuditVerification noHead = AuditLogVerifier.verify(tampered);
-    if (Boolean.TRUE.equals(t.withoutHead())) {
+    if (t.torn()) {
+      assertThat(noHead.status())
+          .as("seed=%d %s without head: %s", seed, t.what(), noHead)
+          .isEqualTo(Status.INCOMPLETE);
+      assertThat(noHead.firstBadRecord())
+          .as("seed=%d %s without head: %s", seed, t.what(), noHead)
+          .isEqualTo(t.firstBadLo());
+    } else if (Boolean.TRUE.equals(t.withoutHead())) {
       assertThat(noHead).as("seed=%d %s without head", seed, t.what()).isEqualTo(v);
     } else if (Boolean.FALSE.equals(t.withoutHead())) {
       // The chain is consistent but shorter or ends differently: only the head reveals it.
@@ -198,7 +402,8 @@ final class AuditLogProperties {
               AuditFixtures.join(out),
               k + 1,
               k + 2,
-              k + 1 < n ? Boolean.TRUE : null);
+              k + 1 < n ? Boolean.TRUE : null,
+              false);
         }
       case EDIT_FIELD:
         {
@@ -286,10 +491,14 @@ final class AuditLogProperties {
             }
           }
           boolean atLineEnd = cut == 0 || original[cut - 1] == '\n';
-          return Tampering.exact(
+          // Cut inside a line, the log looks like a crash's torn write: INCOMPLETE without the
+          // head, TAMPERED (records missing) with it.
+          return new Tampering(
               "log cut to " + cut + " of " + original.length + " bytes",
               Arrays.copyOf(original, cut),
               complete + 1,
+              complete + 1,
+              atLineEnd ? Boolean.FALSE : null,
               !atLineEnd);
         }
       default:

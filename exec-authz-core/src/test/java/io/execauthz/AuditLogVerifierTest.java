@@ -7,6 +7,7 @@ import static io.execauthz.AuditFixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.execauthz.AuditVerification.Status;
 import io.execauthz.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ final class AuditLogVerifierTest {
 
   @Test
   void verify_intactLog_isValid() throws IOException {
-    AuditVerification expected = new AuditVerification(true, 5, 0, "", head);
+    AuditVerification expected = AuditVerification.ok(5, head);
     assertThat(AuditLogVerifier.verify(log)).isEqualTo(expected);
     assertThat(AuditLogVerifier.verify(log, head)).isEqualTo(expected);
     assertThat(head).isEqualTo(hash(lines.get(4)));
@@ -80,7 +81,7 @@ final class AuditLogVerifierTest {
   @Test
   void verify_emptyFile_isValidWithNoRecords() throws IOException {
     Path empty = Files.createFile(dir.resolve("empty.jsonl"));
-    AuditVerification expected = new AuditVerification(true, 0, 0, "", ZEROS);
+    AuditVerification expected = AuditVerification.ok(0, ZEROS);
     assertThat(AuditLogVerifier.verify(empty)).isEqualTo(expected);
     assertThat(AuditLogVerifier.verify(empty, ZEROS)).isEqualTo(expected);
   }
@@ -233,28 +234,94 @@ final class AuditLogVerifierTest {
     lines.subList(3, 5).clear();
     rewrite();
 
-    assertThat(AuditLogVerifier.verify(log))
-        .isEqualTo(new AuditVerification(true, 3, 0, "", hash(lines.get(2))));
+    assertThat(AuditLogVerifier.verify(log)).isEqualTo(AuditVerification.ok(3, hash(lines.get(2))));
     AuditVerification v = AuditLogVerifier.verify(log, head);
     assertInvalid(v, 4, "record 4: missing: the log ends after record 3");
     assertThat(v.head()).isEqualTo(hash(lines.get(2)));
   }
 
   @Test
-  void verify_incompleteLastLine_namesIt() throws IOException {
+  void verify_tornLastLine_isIncompleteNotTampered() throws IOException {
     byte[] all = AuditFixtures.join(lines);
     Files.write(log, Arrays.copyOf(all, all.length - 10));
 
-    assertInvalid(
-        AuditLogVerifier.verify(log), 5, "record 5: incomplete last line (no trailing newline)");
+    AuditVerification v = AuditLogVerifier.verify(log, hash(lines.get(3)));
+
+    assertInvalid(v, 5, "record 5: incomplete last line (no trailing newline): a write cut short");
+    assertThat(v.status()).isEqualTo(Status.INCOMPLETE);
+    assertThat(v.records()).isEqualTo(4);
+    assertThat(v.head()).isEqualTo(hash(lines.get(3)));
   }
 
   @Test
-  void verify_missingFinalNewline_isAnIncompleteLine() throws IOException {
+  void verify_tornAfterAFewBytes_isIncomplete() throws IOException {
+    byte[] all = AuditFixtures.join(lines.subList(0, 4));
+    byte[] torn = Arrays.copyOf(lines.get(4), 7); // {"seq":
+    Files.write(log, AuditFixtures.concat(all, torn));
+
+    AuditVerification v = AuditLogVerifier.verify(log);
+
+    assertThat(v.status()).isEqualTo(Status.INCOMPLETE);
+    assertThat(v.firstBadRecord()).isEqualTo(5);
+  }
+
+  @Test
+  void verify_zerosAfterAPowerLoss_areIncomplete() throws IOException {
+    Files.write(log, AuditFixtures.concat(AuditFixtures.join(lines), new byte[300]));
+
+    AuditVerification v = AuditLogVerifier.verify(log);
+
+    assertThat(v.status()).isEqualTo(Status.INCOMPLETE);
+    assertThat(v.records()).isEqualTo(5);
+  }
+
+  @Test
+  void verify_missingFinalNewline_isIncomplete() throws IOException {
     byte[] all = AuditFixtures.join(lines);
     Files.write(log, Arrays.copyOf(all, all.length - 1));
 
-    assertInvalid(AuditLogVerifier.verify(log), 5, "record 5: incomplete last line");
+    AuditVerification v = AuditLogVerifier.verify(log);
+
+    assertInvalid(v, 5, "record 5: incomplete last line");
+    assertThat(v.status()).isEqualTo(Status.INCOMPLETE);
+  }
+
+  @Test
+  void verify_tornLineThatIsNotTheNextRecord_isTampered() throws IOException {
+    // an unterminated line that starts like record 5 but links to another head: an edit
+    String fifth = text(lines.get(4));
+    byte[] edited = bytes(fifth.replace(hash(lines.get(3)), hash(lines.get(2))));
+    Files.write(
+        log,
+        AuditFixtures.concat(
+            AuditFixtures.join(lines.subList(0, 4)), Arrays.copyOf(edited, edited.length - 5)));
+
+    AuditVerification v = AuditLogVerifier.verify(log);
+
+    assertInvalid(v, 5, "record 5: incomplete last line (no trailing newline) that is not");
+    assertThat(v.status()).isEqualTo(Status.TAMPERED);
+  }
+
+  @Test
+  void verify_tornLineButCutBeforeIt_isTamperedWithTheHead() throws IOException {
+    byte[] all = AuditFixtures.join(lines);
+    Files.write(log, Arrays.copyOf(all, all.length - 10));
+
+    AuditVerification v = AuditLogVerifier.verify(log, hash(lines.get(4)));
+
+    assertThat(v.status()).isEqualTo(Status.TAMPERED);
+    assertThat(v.problem()).startsWith("record 5: missing");
+  }
+
+  @Test
+  void verify_editedMiddleRecord_isTampered() throws IOException {
+    lines.set(2, bytes(text(lines.get(2)).replace("issue-3", "issue-4")));
+    rewrite();
+
+    AuditVerification v = AuditLogVerifier.verify(log);
+
+    assertThat(v.status()).isEqualTo(Status.TAMPERED);
+    assertThat(v.firstBadRecord()).isEqualTo(4);
   }
 
   @Test
@@ -353,13 +420,15 @@ final class AuditLogVerifierTest {
 
   @Test
   void auditVerification_inconsistentValues_areRefused() {
-    assertThatThrownBy(() -> new AuditVerification(true, 1, 1, "", ZEROS))
+    assertThatThrownBy(() -> new AuditVerification(Status.OK, 1, 1, "", ZEROS, 0, 0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new AuditVerification(false, 1, 0, "x", ZEROS))
+    assertThatThrownBy(() -> new AuditVerification(Status.TAMPERED, 1, 0, "x", ZEROS, 0, 0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new AuditVerification(false, 1, 2, " ", ZEROS))
+    assertThatThrownBy(() -> new AuditVerification(Status.INCOMPLETE, 1, 2, " ", ZEROS, 0, 0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new AuditVerification(true, 0, 0, "", "00"))
+    assertThatThrownBy(() -> new AuditVerification(Status.OK, 1, 0, "", ZEROS, -1, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AuditVerification.ok(0, "00"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1142,8 +1142,29 @@ final class AuthorizerTest {
 
   // ---------------------------------------------------------------- views without a graph
 
+  // the views a test grant source vouches for, by token
+  private final java.util.Map<String, ExecutionView> grants = new java.util.HashMap<>();
+
+  private final io.execauthz.spi.GrantSource grantSource =
+      token ->
+          grants.containsKey(token)
+              ? new io.execauthz.spi.GrantSource.Accepted(grants.get(token), token)
+              : new io.execauthz.spi.GrantSource.Rejected(
+                  Reason.INVALID_GRANT, "unknown token", null, null);
+
+  /** A token the test grant source accepts as carrying {@code view}. */
+  private String grant(ExecutionView view, String token) {
+    grants.put(token, view);
+    return token;
+  }
+
   private Authorizer toolServer(PolicyEngine engine) {
-    return Authorizer.newBuilder().policyEngine(engine).clock(clock).auditSink(audit::add).build();
+    return Authorizer.newBuilder()
+        .policyEngine(engine)
+        .clock(clock)
+        .grantSource(grantSource)
+        .auditSink(audit::add)
+        .build();
   }
 
   /** The view of node t (under s, principal agent:planner) as a tool server rebuilds it. */
@@ -1163,7 +1184,7 @@ final class AuthorizerTest {
     Decision.Permit p =
         assertPermit(
             authz.authorize(
-                v, AuthorizationRequest.of("t", "tool.call", "tool:github/x"), "jti-1"));
+                grant(v, "jti-1"), AuthorizationRequest.of("t", "tool.call", "tool:github/x")));
 
     assertThat(p.nodePath()).containsExactly("s", "t");
     assertThat(audit).hasSize(1);
@@ -1181,16 +1202,16 @@ final class AuthorizerTest {
     Authorizer authz = toolServer(PolicyEngine.denyAll());
 
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:slack/x"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:slack/x")),
         Reason.OUT_OF_SCOPE);
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:deploy"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:deploy")),
         Reason.APPROVAL_REQUIRED);
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:github/x"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:github/x")),
         Reason.POLICY);
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool..call", "tool:github/x"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool..call", "tool:github/x")),
         Reason.ERROR);
     assertThat(audit).hasSize(4);
   }
@@ -1202,30 +1223,98 @@ final class AuthorizerTest {
     clock.advance(Duration.ofMinutes(10));
 
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:x"), "j"),
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:x")),
         Reason.EXPIRED);
   }
 
   @Test
-  void view_ofAnotherNodeThanTheRequest_isDeniedAsError() {
+  void view_ofAnotherNodeThanTheRequest_isDeniedAsInvalidGrant() {
     ExecutionView v = viewOfT("tool.call tool:**");
     Decision.Deny d =
         assertDeny(
             toolServer(PolicyEngine.permitAll())
-                .authorize(v, AuthorizationRequest.of("s", "tool.call", "tool:x"), "j"),
-            Reason.ERROR);
+                .authorize(grant(v, "j"), AuthorizationRequest.of("s", "tool.call", "tool:x")),
+            Reason.INVALID_GRANT);
     assertThat(d.detail()).contains("'s'").contains("'t'");
   }
 
   @Test
-  void view_budget_isCountedAcrossRequestsWithTheSameView() {
+  void view_budget_belongsToTheNode_notToTheGrant() {
     ExecutionView v = viewOfT("tool.call tool:** maxCalls=2");
     Authorizer authz = toolServer(PolicyEngine.permitAll());
     AuthorizationRequest r = AuthorizationRequest.of("t", "tool.call", "tool:x");
 
-    assertPermit(authz.authorize(v, r, "j1"));
-    assertPermit(authz.authorize(v, r, "j2"));
-    assertDeny(authz.authorize(v, r, "j3"), Reason.BUDGET_EXHAUSTED);
+    // three grants of one node: one budget
+    assertPermit(authz.authorize(grant(v, "j1"), r));
+    assertPermit(authz.authorize(grant(v, "j2"), r));
+    assertDeny(authz.authorize(grant(v, "j3"), r), Reason.BUDGET_EXHAUSTED);
+  }
+
+  @Test
+  void view_budget_isSharedWithTheGraph_throughOneLedger() {
+    ExecutionView v = viewOfT("tool.call tool:** maxCalls=3");
+    Authorizer server =
+        Authorizer.newBuilder()
+            .policyEngine(PolicyEngine.permitAll())
+            .clock(clock)
+            .grantSource(grantSource)
+            .budgetLedger(graph.budgetLedger())
+            .build();
+    Authorizer inProcess =
+        Authorizer.newBuilder().graph(graph).policyEngine(PolicyEngine.permitAll()).build();
+    AuthorizationRequest r = AuthorizationRequest.of("t", "tool.call", "tool:x");
+
+    assertPermit(inProcess.authorize(r));
+    assertPermit(server.authorize(grant(v, "j1"), r));
+    assertPermit(server.authorize(grant(v, "j2"), r));
+    assertDeny(inProcess.authorize(r), Reason.BUDGET_EXHAUSTED);
+    assertDeny(server.authorize(grant(v, "j3"), r), Reason.BUDGET_EXHAUSTED);
+  }
+
+  @Test
+  void view_ancestorBudget_bindsTheSubtree_throughAGrant() {
+    graph.spawn(spec("s", "tool.call tool:** maxCalls=2").principal("user:alice").build());
+    graph.spawn("s", spec("a", "tool.call tool:x maxCalls=2").build());
+    graph.spawn("s", spec("b", "tool.call tool:x maxCalls=2").build());
+    Authorizer server =
+        Authorizer.newBuilder()
+            .policyEngine(PolicyEngine.permitAll())
+            .clock(clock)
+            .grantSource(grantSource)
+            .budgetLedger(graph.budgetLedger())
+            .build();
+    Authorizer inProcess =
+        Authorizer.newBuilder().graph(graph).policyEngine(PolicyEngine.permitAll()).build();
+
+    assertPermit(
+        server.authorize(
+            grant(graph.node("a").view(), "ja"),
+            AuthorizationRequest.of("a", "tool.call", "tool:x")));
+    assertPermit(inProcess.authorize("b", "tool.call", "tool:x"));
+    assertDeny(
+        server.authorize(
+            grant(graph.node("b").view(), "jb"),
+            AuthorizationRequest.of("b", "tool.call", "tool:x")),
+        Reason.BUDGET_EXHAUSTED);
+  }
+
+  @Test
+  void grant_withoutAGrantSource_isNeverDecided() {
+    ExecutionView v = viewOfT("tool.call tool:**");
+    Authorizer authz =
+        Authorizer.newBuilder().policyEngine(PolicyEngine.permitAll()).clock(clock).build();
+    assertDeny(
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:x")),
+        Reason.ERROR);
+  }
+
+  @Test
+  void grant_rejectedBySource_isDeniedWithItsReason_andAudited() {
+    Authorizer authz = toolServer(PolicyEngine.permitAll());
+    assertDeny(
+        authz.authorize("forged", AuthorizationRequest.of("t", "tool.call", "tool:x")),
+        Reason.INVALID_GRANT);
+    assertThat(audit).hasSize(1);
   }
 
   @Test
@@ -1234,7 +1323,7 @@ final class AuthorizerTest {
     graph.spawn("s", spec("holder", "fs.* fs:/repo/**").claims("fs:/repo/**").build());
     assertPermit(
         toolServer(PolicyEngine.permitAll())
-            .authorize(v, AuthorizationRequest.of("t", "fs.write", "fs:/repo/a"), "j"));
+            .authorize(grant(v, "j"), AuthorizationRequest.of("t", "fs.write", "fs:/repo/a")));
   }
 
   @Test
@@ -1251,12 +1340,14 @@ final class AuthorizerTest {
                   }
                   return clock.instant();
                 })
+            .grantSource(grantSource)
             .build();
     clock.advance(Duration.ofHours(1)); // the view has expired
     broken.set(true);
 
     assertDeny(
-        authz.authorize(v, AuthorizationRequest.of("t", "tool.call", "tool:x"), "j"), Reason.ERROR);
+        authz.authorize(grant(v, "j"), AuthorizationRequest.of("t", "tool.call", "tool:x")),
+        Reason.ERROR);
   }
 
   @Test
@@ -1298,5 +1389,114 @@ final class AuthorizerTest {
         Authorizer.newBuilder().graph(graph).policyEngine(PolicyEngine.permitAll()).build();
     assertPermit(authz.authorize("s", "tool.call", "tool:x"));
     assertDeny(authz.authorize("s", "net.connect", "net:x:1"), Reason.OUT_OF_SCOPE);
+  }
+
+  // ---------------------------------------------------------------- soundness (issue 9, item 7)
+
+  @Test
+  void revocationDuringASlowPolicyEvaluation_winsOverThePermit_andRefundsTheBudget() {
+    root("s", "tool.call tool:** maxCalls=1");
+    PolicyEngine revokesWhileEvaluating =
+        r -> {
+          graph.revoke("s", "incident"); // lands while the policy is being evaluated
+          return new io.execauthz.spi.PolicyDecision(true, List.of("p"), List.of());
+        };
+    Authorizer authz = authorizer(revokesWhileEvaluating);
+
+    assertDeny(authz.authorize("s", "tool.call", "tool:x"), Reason.REVOKED);
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0).permitted()).isFalse();
+  }
+
+  @Test
+  void completionDuringASlowPolicyEvaluation_winsOverThePermit() {
+    root("s", "tool.call tool:**");
+    spawn("s", "t", "tool.call tool:x");
+    Authorizer authz =
+        authorizer(
+            r -> {
+              graph.complete("s");
+              return new io.execauthz.spi.PolicyDecision(true, List.of(), List.of());
+            });
+    assertDeny(authz.authorize("t", "tool.call", "tool:x"), Reason.COMPLETED);
+  }
+
+  @Test
+  void grantRevokedDuringASlowPolicyEvaluation_winsOverThePermit() {
+    ExecutionView v = viewOfT("tool.call tool:** maxCalls=1");
+    java.util.concurrent.atomic.AtomicBoolean revoked =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger evaluations =
+        new java.util.concurrent.atomic.AtomicInteger();
+    io.execauthz.spi.GrantSource source =
+        token ->
+            revoked.get()
+                ? new io.execauthz.spi.GrantSource.Rejected(
+                    Reason.REVOKED, "node 't' was revoked", v, token)
+                : new io.execauthz.spi.GrantSource.Accepted(v, token);
+    Authorizer authz =
+        Authorizer.newBuilder()
+            .clock(clock)
+            .grantSource(source)
+            .policyEngine(
+                r -> {
+                  revoked.compareAndSet(false, evaluations.getAndIncrement() == 0);
+                  return new io.execauthz.spi.PolicyDecision(true, List.of(), List.of());
+                })
+            .build();
+    AuthorizationRequest r = AuthorizationRequest.of("t", "tool.call", "tool:x");
+    assertDeny(authz.authorize("tok", r), Reason.REVOKED);
+    revoked.set(false);
+    // the refused call spent nothing: the one call of the budget is still there
+    assertPermit(authz.authorize("tok", r));
+  }
+
+  @Test
+  void clockSteppingBack_neverRevivesAnExpiredNode() {
+    root("s", "tool.call tool:**");
+    graph.spawn("s", spec("t", "tool.call tool:x").ttl(Duration.ofMinutes(5)).build());
+    Authorizer authz = authorizer();
+    clock.advance(Duration.ofMinutes(6));
+    assertDeny(authz.authorize("t", "tool.call", "tool:x"), Reason.EXPIRED);
+
+    clock.advance(Duration.ofMinutes(-3)); // NTP steps the clock back
+    assertDeny(authz.authorize("t", "tool.call", "tool:x"), Reason.EXPIRED);
+    assertThat(graph.node("t").state()).isEqualTo(NodeState.EXPIRED);
+  }
+
+  @Test
+  void clockSteppingBack_neverRevivesAnExpiredGrantView() {
+    ExecutionView v = viewOfT("tool.call tool:**");
+    Authorizer authz = toolServer(PolicyEngine.permitAll());
+    AuthorizationRequest r = AuthorizationRequest.of("t", "tool.call", "tool:x");
+    clock.advance(Duration.ofMinutes(11));
+    assertDeny(authz.authorize(grant(v, "j"), r), Reason.EXPIRED);
+    clock.advance(Duration.ofMinutes(-5));
+    assertDeny(authz.authorize(grant(v, "j"), r), Reason.EXPIRED);
+  }
+
+  @Test
+  void argumentOfAnUnsupportedType_isRefusedAtTheBoundary_namingWhere() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                AuthorizationRequest.of("s", "tool.call", "tool:x")
+                    .withArgs(java.util.Map.of("when", java.time.Instant.EPOCH)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("args.when");
+  }
+
+  @Test
+  void auditRecord_bindsTheExactArguments_byTheirSha256() {
+    root("s", "tool.call tool:**");
+    Authorizer authz = authorizer();
+    authz.authorize(
+        AuthorizationRequest.of("s", "tool.call", "tool:x")
+            .withArgs(java.util.Map.of("b", 2, "a", List.of("x"))));
+    authz.authorize(AuthorizationRequest.of("s", "tool.call", "tool:x"));
+
+    assertThat(audit.get(0).argsSha256())
+        .isEqualTo(Args.of(java.util.Map.of("a", List.of("x"), "b", 2L)).sha256())
+        .hasSize(64);
+    assertThat(audit.get(1).argsSha256()).isNull();
   }
 }

@@ -749,7 +749,10 @@ final class CapabilityProperties {
     String resource = new GenResource(scheme, segments, rest).text();
 
     List<String> constraints = new ArrayList<>();
-    StringBuilder canonical = new StringBuilder(action).append(' ').append(resource);
+    // the scheme is case-insensitive and prints in lower case (CONTRACT §1 "Canonical form")
+    String canonicalResource =
+        new GenResource(scheme.toLowerCase(java.util.Locale.ROOT), segments, rest).text();
+    StringBuilder canonical = new StringBuilder(action).append(' ').append(canonicalResource);
     if (r.nextBoolean()) {
       long calls = r.nextBoolean() ? r.nextInt(100) : r.nextLong(Long.MAX_VALUE) + 1;
       constraints.add("maxCalls=" + "0".repeat(r.nextInt(3)) + calls);

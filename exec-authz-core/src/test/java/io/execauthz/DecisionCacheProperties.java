@@ -79,6 +79,7 @@ final class DecisionCacheProperties {
               .graph(graph)
               .policyEngine(engine)
               .decisionCache(cached ? 10_000 : 0)
+              .admitEveryAnswer()
               .build();
     }
   }
@@ -117,9 +118,19 @@ final class DecisionCacheProperties {
         ExecutionGraph.newBuilder().clock(clock).random(new SplittableRandom(seed)).build();
     ReloadingEngine engine = new ReloadingEngine();
     Authorizer cached =
-        Authorizer.newBuilder().graph(graph).policyEngine(engine).decisionCache(10_000).build();
+        Authorizer.newBuilder()
+            .graph(graph)
+            .policyEngine(engine)
+            .decisionCache(10_000)
+            .admitEveryAnswer()
+            .build();
     Authorizer plain =
-        Authorizer.newBuilder().graph(graph).policyEngine(engine).decisionCache(0).build();
+        Authorizer.newBuilder()
+            .graph(graph)
+            .policyEngine(engine)
+            .decisionCache(0)
+            .admitEveryAnswer()
+            .build();
     java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
     graph.spawn(
         NodeSpec.builder("root")

@@ -34,7 +34,12 @@ final class DecisionCacheTest {
   private Authorizer authorizer(PolicyEngine engine, int size) {
     graph.spawn(
         NodeSpec.builder("t").principal("agent:x").capabilities("tool.call tool:**").build());
-    return Authorizer.newBuilder().graph(graph).policyEngine(engine).decisionCache(size).build();
+    return Authorizer.newBuilder()
+        .graph(graph)
+        .policyEngine(engine)
+        .decisionCache(size)
+        .admitEveryAnswer()
+        .build();
   }
 
   @Test
@@ -77,7 +82,8 @@ final class DecisionCacheTest {
             .principal("agent:x")
             .capabilities("tool.call tool:x maxCalls=2")
             .build());
-    Authorizer a = Authorizer.newBuilder().graph(graph).policyEngine(engine(false)).build();
+    Authorizer a =
+        Authorizer.newBuilder().graph(graph).policyEngine(engine(false)).admitEveryAnswer().build();
     assertThat(a.authorize("b", "tool.call", "tool:x").isPermit()).isTrue();
     assertThat(a.authorize("b", "tool.call", "tool:x").isPermit()).isTrue();
     assertThat(((Decision.Deny) a.authorize("b", "tool.call", "tool:x")).reason())
@@ -98,5 +104,23 @@ final class DecisionCacheTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.decisionCache(6))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("decisionCache");
+  }
+
+  @Test
+  void oneOffRequests_areNotKept_andARepeatedOneIsKeptFromItsSecondSighting() {
+    graph.spawn(
+        NodeSpec.builder("t").principal("agent:x").capabilities("tool.call tool:**").build());
+    Authorizer a =
+        Authorizer.newBuilder().graph(graph).policyEngine(engine(false)).decisionCache(100).build();
+    for (int i = 0; i < 50; i++) {
+      a.authorize(
+          AuthorizationRequest.of("t", "tool.call", "tool:x").withArgs(java.util.Map.of("i", i)));
+    }
+    assertThat(a.cacheStats().size()).isZero();
+    for (int i = 0; i < 4; i++) {
+      a.authorize("t", "tool.call", "tool:y");
+    }
+    assertThat(calls.get()).isEqualTo(52); // asked on the first two sightings, then served
+    assertThat(a.cacheStats().hits()).isEqualTo(2);
   }
 }

@@ -542,6 +542,305 @@ final class ExecutionGraphTest {
     assertThatThrownBy(() -> b.defaultTtl(Duration.ZERO)).hasMessageContaining("defaultTtl");
   }
 
+  @Test
+  void defaults_lineageIsBoundedAt64() {
+    // a ladder of joins three wide, within the default depth: each rung adds three ancestors
+    graph.spawn(rootSpec("s"));
+    List<String> above = List.of("s");
+    int rung = 0;
+    while (true) {
+      String a = "a" + rung;
+      List<String> parents = above;
+      int before = graph.knownNodes();
+      try {
+        graph.join(parents, spec(a).build());
+      } catch (ExecutionGraphException e) {
+        assertThat(e.error()).isEqualTo(GraphError.LIMIT);
+        assertThat(e.getMessage()).contains("'" + a + "'").contains("lineage").contains("64");
+        assertThat(graph.find(a)).isEmpty();
+        assertThat(graph.knownNodes()).isEqualTo(before);
+        break;
+      }
+      graph.join(parents, spec("b" + rung).build());
+      graph.join(parents, spec("c" + rung).build());
+      above = List.of(a, "b" + rung, "c" + rung);
+      rung++;
+    }
+    // refused at a depth the depth limit allows: the lineage bound is what binds
+    assertThat(rung + 1).isLessThanOrEqualTo(32);
+    // the last accepted rung: itself, the three nodes of every rung above, the root
+    ExecutionNode last = graph.node("a" + (rung - 1));
+    assertThat(last.view().lineage()).hasSize(3 * (rung - 1) + 2);
+    assertThat(3 * rung + 2).isGreaterThan(64);
+    assertThat(3 * (rung - 1) + 2).isLessThanOrEqualTo(64);
+  }
+
+  @Test
+  void defaults_aChainAtMaxDepthFitsTheLineageLimit() {
+    graph.spawn(rootSpec("n0"));
+    for (int i = 1; i <= 32; i++) {
+      graph.spawn("n" + (i - 1), spec("n" + i).build());
+    }
+    assertThat(graph.node("n32").view().lineage()).hasSize(33);
+  }
+
+  @Test
+  void maxLineage_countsASharedAncestorOnce() {
+    ExecutionGraph g = withLimits(b -> b.maxLineage(4));
+    g.spawn(rootSpec("s"));
+    g.spawn("s", spec("a").build());
+    g.spawn("s", spec("b").build());
+    // m's lineage is m, a, b, s: four, though both parents reach s
+    ExecutionNode m = g.join(List.of("a", "b"), spec("m").build());
+    assertThat(m.view().lineage())
+        .extracting(ExecutionView.Lineage::id)
+        .containsExactly("m", "a", "s", "b");
+    ExecutionGraphException e = refusal(GraphError.LIMIT, () -> g.spawn("m", spec("m1").build()));
+    assertThat(e.getMessage()).contains("'m1'").contains("4");
+  }
+
+  @Test
+  void maxLineage_raised_allowsWideJoinsWithTheSameLineageAsKeptOnes() {
+    // lineages longer than Node.KEPT_LINEAGE are rebuilt on demand: same order, same answers
+    ExecutionGraph g = withLimits(b -> b.maxLineage(1_000).maxDepth(1_000));
+    g.spawn(rootSpec("s"));
+    List<String> above = List.of("s");
+    for (int r = 0; r < 60; r++) {
+      g.join(above, spec("a" + r).build());
+      g.join(above, spec("b" + r).build());
+      above = List.of("a" + r, "b" + r);
+    }
+    ExecutionNode leaf = g.join(above, spec("leaf").build());
+    List<String> ids =
+        leaf.view().lineage().stream().map(ExecutionView.Lineage::id).collect(Collectors.toList());
+    assertThat(ids).hasSize(122).doesNotHaveDuplicates().startsWith("leaf", "a59", "a58");
+    assertThat(ids).isEqualTo(expectedLineage(g, "leaf"));
+    assertThat(leaf.view().path()).hasSize(62).startsWith("s", "a0", "a1").endsWith("a59", "leaf");
+    Node n = g.get("leaf");
+    assertThat(n.hasInLineage(g.get("b0"))).isTrue();
+    assertThat(n.hasInLineage(g.get("s"))).isTrue();
+    g.spawn("s", spec("outside").build());
+    assertThat(n.hasInLineage(g.get("outside"))).isFalse();
+
+    g.revoke("b3", "wave");
+    assertThat(leaf.state()).isEqualTo(NodeState.REVOKED);
+    assertThat(g.node("a2").state()).isEqualTo(NodeState.ACTIVE);
+    assertThat(g.node("a3").state()).isEqualTo(NodeState.ACTIVE); // not below b3
+    assertThat(g.liveNodes()).isEqualTo(1 + 6 + 1 + 1); // s, a0..b2, a3, outside
+  }
+
+  /** The lineage as the contract defines it: the node, then each parent's lineage, each once. */
+  private static List<String> expectedLineage(ExecutionGraph g, String id) {
+    return expectedLineage(g, id, new java.util.HashMap<>());
+  }
+
+  private static List<String> expectedLineage(
+      ExecutionGraph g, String id, Map<String, List<String>> memo) {
+    List<String> known = memo.get(id);
+    if (known != null) {
+      return known;
+    }
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    out.add(id);
+    for (String p : g.node(id).parents()) {
+      out.addAll(expectedLineage(g, p, memo));
+    }
+    List<String> lineage = List.copyOf(out);
+    memo.put(id, lineage);
+    return lineage;
+  }
+
+  @Test
+  void chain_10000Deep_withLimitsRaised_answersRevokesAndCountsWithoutRecursion() {
+    ExecutionGraph g = withLimits(b -> b.maxDepth(10_000).maxLineage(10_001).maxLiveNodes(20_000));
+    g.spawn(rootSpec("n0"));
+    for (int i = 1; i <= 10_000; i++) {
+      g.spawn("n" + (i - 1), spec("n" + i).build());
+    }
+    ExecutionNode deepest = g.node("n10000");
+    assertThat(deepest.depth()).isEqualTo(10_000);
+    assertThat(deepest.view().lineage()).hasSize(10_001);
+    assertThat(deepest.view().path()).hasSize(10_001).startsWith("n0").endsWith("n10000");
+    assertThat(g.get("n10000").hasInLineage(g.get("n0"))).isTrue();
+    assertThat(g.get("n5000").hasInLineage(g.get("n5001"))).isFalse();
+
+    assertThat(g.revoke("n1", "x")).isTrue();
+
+    assertThat(deepest.state()).isEqualTo(NodeState.REVOKED);
+    assertThat(g.liveNodes()).isEqualTo(1);
+  }
+
+  @Test
+  void fanOut_raised_100000ChildrenOfOneNode_countAndFreeTheirSlots() {
+    ExecutionGraph g = withLimits(b -> b.maxFanOut(100_000).maxLiveNodes(200_000));
+    g.spawn(rootSpec("s"));
+    for (int i = 0; i < 100_000; i++) {
+      g.spawn("s", spec("c" + i).build());
+    }
+    refusal(GraphError.LIMIT, () -> g.spawn("s", spec("one-more").build()));
+    for (int i = 0; i < 100_000; i += 2) {
+      g.complete("c" + i);
+    }
+    assertThat(g.liveNodes()).isEqualTo(50_001);
+    g.spawn("s", spec("one-more").build());
+    assertThat(g.revoke("s", "x")).isTrue();
+    assertThat(g.liveNodes()).isZero();
+  }
+
+  @Test
+  void fanOut_aJoinChildCountsUnderEachParentUntilItEnds() {
+    ExecutionGraph g = withLimits(b -> b.maxFanOut(1));
+    g.spawn(rootSpec("a"));
+    g.spawn(rootSpec("b"));
+    g.join(List.of("a", "b"), spec("m").build());
+    refusal(GraphError.LIMIT, () -> g.spawn("a", spec("x").build()));
+    refusal(GraphError.LIMIT, () -> g.spawn("b", spec("y").build()));
+
+    g.complete("m");
+
+    g.spawn("a", spec("x").build());
+    g.spawn("b", spec("y").build());
+  }
+
+  @Test
+  void builder_maxLineageAndRetention_areValidatedAndSetOnce() {
+    ExecutionGraph.Builder b = ExecutionGraph.newBuilder();
+    assertThatThrownBy(() -> b.maxLineage(0)).hasMessageContaining("maxLineage");
+    assertThatThrownBy(() -> b.retention(Duration.ofSeconds(-1))).hasMessageContaining("retention");
+    b.maxLineage(8).retention(Duration.ZERO);
+    assertThatThrownBy(() -> b.maxLineage(9)).hasMessageContaining("maxLineage");
+    assertThatThrownBy(() -> b.retention(Duration.ofMinutes(1))).hasMessageContaining("retention");
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  @Test
+  void endedNode_isRememberedUntilItsDeadlinePlusRetention_thenForgotten() {
+    session(graph); // deadline T0 + 1h
+    graph.spawn("s", spec("c").build());
+    graph.complete("c");
+    Authorizer authz =
+        Authorizer.newBuilder()
+            .graph(graph)
+            .policyEngine(io.execauthz.spi.PolicyEngine.permitAll())
+            .build();
+
+    clock.advance(Duration.ofHours(1).plus(ExecutionGraph.DEFAULT_RETENTION).minusNanos(1));
+    graph.sweep();
+    assertThat(graph.find("c")).isPresent();
+    assertDenied(authz.authorize("c", "tool.call", "tool:x"), Reason.COMPLETED);
+    assertDenied(authz.authorize("s", "tool.call", "tool:x"), Reason.EXPIRED);
+
+    clock.advance(Duration.ofNanos(1));
+    graph.sweep();
+
+    assertThat(graph.find("c")).isEmpty();
+    assertThat(graph.find("s")).isEmpty();
+    refusal(GraphError.INVALID, () -> graph.node("c"));
+    refusal(GraphError.INVALID, () -> graph.revoke("c", "late"));
+    assertDenied(authz.authorize("c", "tool.call", "tool:x"), Reason.UNKNOWN_NODE);
+    assertThat(graph.knownNodes()).isZero();
+  }
+
+  @Test
+  void forgetting_waitsForAGraphOperation_andAnyOperationDoesIt() {
+    session(graph);
+    graph.revoke("s", "x");
+    clock.advance(Duration.ofHours(2));
+    assertThat(graph.find("s")).isPresent(); // reads take no lock and change nothing
+
+    graph.spawn(rootSpec("other"));
+
+    assertThat(graph.find("s")).isEmpty();
+  }
+
+  @Test
+  void forgottenId_canBeSpawnedAgain_asANewNode() {
+    ExecutionGraph g = withLimits(b -> b.retention(Duration.ZERO));
+    ExecutionNode old =
+        g.spawn(spec("s").principal("user:alice").ttl(Duration.ofMinutes(1)).build());
+    g.revoke("s", "x");
+    refusal(GraphError.INVALID, () -> g.spawn(rootSpec("s")));
+
+    clock.advance(Duration.ofMinutes(1));
+    ExecutionNode again = g.spawn(rootSpec("s"));
+
+    assertThat(again).isNotSameAs(old);
+    assertThat(again.state()).isEqualTo(NodeState.ACTIVE);
+    assertThat(old.state()).isEqualTo(NodeState.REVOKED);
+  }
+
+  @Test
+  void liveNode_isNeverForgotten_howeverLongItsTtl() {
+    graph.spawn(spec("s").principal("user:alice").ttl(Duration.ofDays(3650)).build());
+    graph.spawn("s", spec("c").build());
+    clock.advance(Duration.ofDays(3000));
+    graph.sweep();
+    assertThat(graph.find("c")).isPresent();
+    assertThat(graph.node("c").state()).isEqualTo(NodeState.ACTIVE);
+  }
+
+  @Test
+  void retention_nearTheEndOfTime_doesNotOverflow() {
+    ExecutionGraph g = withLimits(b -> b.retention(Duration.ofSeconds(Long.MAX_VALUE / 2)));
+    g.spawn(rootSpec("s"));
+    g.complete("s");
+    clock.advance(Duration.ofDays(365));
+    g.sweep();
+    assertThat(g.find("s")).isPresent();
+  }
+
+  @Test
+  void spawnAndCompleteCycles_leaveOnlyLiveNodesOnceRetentionHasPassed() {
+    ExecutionGraph g =
+        withLimits(b -> b.retention(Duration.ofMinutes(1)).defaultTtl(Duration.ofMinutes(10)));
+    for (int i = 0; i < 100; i++) {
+      g.spawn(spec("live-" + i).principal("user:alice").ttl(Duration.ofDays(1)).build());
+    }
+    for (int i = 0; i < 20_000; i++) {
+      String parent = "live-" + (i % 100);
+      g.spawn(parent, spec("t" + i).ttl(Duration.ofMinutes(1)).build());
+      g.complete("t" + i);
+      if (i % 1000 == 0) {
+        clock.advance(Duration.ofSeconds(10));
+      }
+    }
+    assertThat(g.knownNodes()).isGreaterThan(100);
+
+    clock.advance(Duration.ofMinutes(3));
+    g.sweep();
+
+    assertThat(g.knownNodes()).isEqualTo(100);
+    assertThat(g.liveNodes()).isEqualTo(100);
+    assertThat(g.find("t0")).isEmpty();
+    assertThat(g.find("t19999")).isEmpty();
+    assertThat(g.find("live-7")).isPresent();
+  }
+
+  @Test
+  void revokedSubtree_isForgottenNodeByNode_atEachDeadlinePlusRetention() {
+    session(graph); // deadline T0 + 1h
+    graph.spawn("s", spec("short").ttl(Duration.ofMinutes(10)).build());
+    graph.spawn("s", spec("long").build());
+    graph.revoke("s", "incident");
+
+    clock.advance(Duration.ofMinutes(15));
+    graph.sweep();
+    assertThat(graph.find("short")).isEmpty();
+    assertThat(graph.find("long")).isPresent();
+    assertThat(graph.node("long").state()).isEqualTo(NodeState.REVOKED);
+
+    clock.advance(Duration.ofMinutes(50));
+    graph.sweep();
+    assertThat(graph.find("long")).isEmpty();
+    assertThat(graph.find("s")).isEmpty();
+  }
+
+  private static void assertDenied(Decision d, Reason reason) {
+    assertThat(d).isInstanceOf(Decision.Deny.class);
+    assertThat(((Decision.Deny) d).reason()).as("%s", d).isEqualTo(reason);
+  }
+
   // ---------------------------------------------------------------- malformed input
 
   @Test
@@ -890,6 +1189,126 @@ final class ExecutionGraphTest {
     assertThat(m.state()).isEqualTo(NodeState.ACTIVE);
   }
 
+  @Test
+  void heldNode_waitsOnTheNextConflictingHolder_whenItsFirstEnds() {
+    session(graph);
+    graph.spawn("s", spec("a", "fs.* fs:/repo/**").claims("fs:/repo/docs/**").build());
+    graph.spawn("s", spec("b", "fs.* fs:/repo/**").claims("fs:/repo/src/**").build());
+    ExecutionNode h =
+        graph.spawn(
+            "s", spec("h", "fs.* fs:/repo/**").claims("fs:/repo/**").holdOnConflict().build());
+
+    graph.complete("a");
+    assertThat(h.state()).isEqualTo(NodeState.HELD);
+    assertThat(graph.whenStarted("h")).isNotDone();
+
+    graph.revoke("b", "done");
+    assertThat(h.state()).isEqualTo(NodeState.ACTIVE);
+  }
+
+  @Test
+  void heldNode_revokedWhileHeld_isNotStartedWhenItsBlockerEnds() {
+    ExecutionNode b2 = heldBehindB1(graph, null);
+    graph.revoke("b2", "not needed");
+    graph.complete("b1");
+    assertThat(b2.state()).isEqualTo(NodeState.REVOKED);
+    assertThat(graph.whenStarted("b2")).isCompletedWithValue(NodeState.REVOKED);
+  }
+
+  @Test
+  void authorize_neverWaitsForTheGraphLock_onHeldActiveOrEndedNodes() throws Exception {
+    LockingClock lockingClock = new LockingClock(T0);
+    ExecutionGraph g =
+        ExecutionGraph.newBuilder().clock(lockingClock).random(new SplittableRandom(3)).build();
+    session(g);
+    g.spawn(
+        "s", spec("b1", "fs.* fs:/repo/**").claims("fs:/repo/docs/**").ttl(ofMinutes(10)).build());
+    g.spawn(
+        "s",
+        spec("b2", "fs.* fs:/repo/docs/**")
+            .claims("fs:/repo/docs/api/**")
+            .holdOnConflict()
+            .build());
+    g.spawn("s", spec("gone", "fs.* fs:/repo/**").build());
+    g.revoke("gone", "x");
+    Authorizer authz =
+        Authorizer.newBuilder()
+            .graph(g)
+            .policyEngine(io.execauthz.spi.PolicyEngine.permitAll())
+            .build();
+    lockingClock.advance(ofMinutes(10)); // b1 expired; nobody has processed it yet
+
+    // another thread takes the graph's lock and stays inside it (its clock read blocks)
+    Thread sweeper = new Thread(g::sweep, "sweeper");
+    lockingClock.blockNextReadOn(sweeper);
+    sweeper.start();
+    lockingClock.awaitBlocked();
+    try {
+      CompletableFuture<List<Decision>> answers =
+          CompletableFuture.supplyAsync(
+              () ->
+                  List.of(
+                      authz.authorize("b2", "fs.read", "fs:/repo/docs/api/a"),
+                      authz.authorize("s", "fs.read", "fs:/repo/a"),
+                      authz.authorize("gone", "fs.read", "fs:/repo/a")));
+      // a deadlock guard, not a speed test: the lock is held until released below
+      List<Decision> d = answers.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertDenied(d.get(0), Reason.HELD); // the blocker has expired, but the lock is busy
+      assertThat(d.get(1).isPermit()).isTrue();
+      assertDenied(d.get(2), Reason.REVOKED);
+    } finally {
+      lockingClock.release();
+      sweeper.join();
+    }
+    // the sweep the other thread made started b2
+    assertThat(g.node("b2").state()).isEqualTo(NodeState.ACTIVE);
+    assertThat(authz.authorize("b2", "fs.write", "fs:/repo/docs/api/a").isPermit()).isTrue();
+  }
+
+  /** A clock whose next read on one chosen thread blocks until released. */
+  private static final class LockingClock implements java.time.InstantSource {
+    private volatile Instant now;
+    private volatile Thread blockOn;
+    private final java.util.concurrent.CountDownLatch blocked =
+        new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch released =
+        new java.util.concurrent.CountDownLatch(1);
+
+    LockingClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    void blockNextReadOn(Thread t) {
+      blockOn = t;
+    }
+
+    void awaitBlocked() throws InterruptedException {
+      blocked.await();
+    }
+
+    void release() {
+      released.countDown();
+    }
+
+    @Override
+    public Instant instant() {
+      if (Thread.currentThread() == blockOn) {
+        blockOn = null;
+        blocked.countDown();
+        try {
+          released.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return now;
+    }
+  }
+
   // ---------------------------------------------------------------- deadlines
 
   @Test
@@ -1131,25 +1550,99 @@ final class ExecutionGraphTest {
   }
 
   @Test
-  void listener_thatThrows_doesNotUndoTheChangeNorSilenceOtherListeners() {
+  void revoke_whenAListenerThrows_standsCallsEveryListenerAndReportsTheFailure() {
     List<String> second = new ArrayList<>();
+    IllegalStateException bug = new IllegalStateException("listener bug");
     ExecutionGraph g =
         withLimits(
             b ->
                 b.listener(
                         (node, state, reason) -> {
-                          throw new IllegalStateException("listener bug");
+                          throw bug;
                         })
                     .listener((node, state, reason) -> second.add(node.id() + " " + state)));
     session(g);
     g.spawn("s", spec("c").build());
+    g.spawn("c", spec("c1").build());
 
-    assertThat(g.revoke("c", "incident")).isTrue();
+    GraphListenerException e = catchListenerFailure(() -> g.revoke("c", "incident"));
 
+    assertThat(e.nodeId()).isEqualTo("c");
+    assertThat(e.state()).isEqualTo(NodeState.REVOKED);
+    assertThat(e.failures()).containsExactly(bug);
+    assertThat(e.getCause()).isSameAs(bug);
+    assertThat(e.getMessage()).contains("'c'").contains("REVOKED").contains("1 of 2");
+    // the change stands, for the whole subtree, and the other listener heard it
     assertThat(g.node("c").state()).isEqualTo(NodeState.REVOKED);
+    assertThat(g.node("c1").state()).isEqualTo(NodeState.REVOKED);
     assertThat(second).containsExactly("c REVOKED");
     assertThat(g.liveNodes()).isEqualTo(1);
     assertThat(g.revoke("c", "again")).isFalse();
+  }
+
+  @Test
+  void complete_whenEveryListenerThrows_reportsEachFailureInOrder() {
+    RuntimeException first = new IllegalStateException("registry down");
+    RuntimeException second = new UnsupportedOperationException("second");
+    ExecutionGraph g =
+        withLimits(
+            b ->
+                b.listener(
+                        (node, state, reason) -> {
+                          throw first;
+                        })
+                    .listener(
+                        (node, state, reason) -> {
+                          throw second;
+                        }));
+    session(g);
+    g.spawn("s", spec("c").build());
+
+    GraphListenerException e = catchListenerFailure(() -> g.complete("c"));
+
+    assertThat(e.state()).isEqualTo(NodeState.COMPLETED);
+    assertThat(e.failures()).containsExactly(first, second);
+    assertThat(e.getCause()).isSameAs(first);
+    assertThat(e.getSuppressed()).containsExactly(second);
+    assertThat(g.node("c").state()).isEqualTo(NodeState.COMPLETED);
+  }
+
+  @Test
+  void revoke_whenAListenerThrowsAnError_stillCallsTheOthers() {
+    List<String> heard = new ArrayList<>();
+    ExecutionGraph g =
+        withLimits(
+            b ->
+                b.listener(
+                        (node, state, reason) -> {
+                          throw new AssertionError("broken listener");
+                        })
+                    .listener((node, state, reason) -> heard.add(node.id())));
+    session(g);
+
+    GraphListenerException e = catchListenerFailure(() -> g.revoke("s", "x"));
+
+    assertThat(e.failures()).singleElement().isInstanceOf(AssertionError.class);
+    assertThat(heard).containsExactly("s");
+  }
+
+  @Test
+  void revoke_ofAnAlreadyEndedNode_callsNoListenerAndThrowsNothing() {
+    List<String> heard = new ArrayList<>();
+    ExecutionGraph g = withLimits(b -> b.listener((node, state, reason) -> heard.add(node.id())));
+    session(g);
+    g.complete("s");
+    assertThat(g.revoke("s", "late")).isFalse();
+    assertThat(heard).containsExactly("s");
+  }
+
+  private static GraphListenerException catchListenerFailure(Runnable operation) {
+    try {
+      operation.run();
+    } catch (GraphListenerException e) {
+      return e;
+    }
+    throw new AssertionError("expected a GraphListenerException");
   }
 
   // ---------------------------------------------------------------- execution view

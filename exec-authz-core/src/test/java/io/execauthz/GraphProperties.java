@@ -162,6 +162,28 @@ final class GraphProperties {
   }
 
   /**
+   * Forgetting and the lineage bound: with a short retention, ended nodes are forgotten at the
+   * first graph operation past their deadline plus the retention and then answer {@code
+   * UNKNOWN_NODE} (never a permit), their ids are spawned again as new nodes, held nodes start or
+   * are cancelled as their blockers come and go; with a small lineage limit, joins past it are
+   * refused with {@code LIMIT}.
+   */
+  @TestFactory
+  Stream<DynamicTest> endedNodesAreForgottenAfterRetention() {
+    return cases(
+        "endedNodesAreForgottenAfterRetention",
+        9_000_000,
+        new Config()
+            .weights(26, 12, 6, 6, 14, 36)
+            .claims(0.4)
+            .hold(0.6)
+            .afterAdvance(3)
+            .sweepAfterAdvance(0.4)
+            .retention(Duration.ofSeconds(30))
+            .maxLineage(5));
+  }
+
+  /**
    * The cases of one property. After {@value #MAX_FAILURES} failing seeds the rest are skipped: a
    * broken invariant fails nearly every seed, and three counterexamples say enough.
    */
@@ -191,6 +213,8 @@ final class GraphProperties {
   /** Operation weights and rates for one property's runs. */
   static final class Config {
     int steps = 90;
+    Duration retention = ExecutionGraph.DEFAULT_RETENTION;
+    int maxLineage = ExecutionGraph.DEFAULT_MAX_LINEAGE;
     int spawn = 26;
     int join = 8;
     int complete = 5;
@@ -307,6 +331,16 @@ final class GraphProperties {
       return this;
     }
 
+    Config retention(Duration d) {
+      retention = d;
+      return this;
+    }
+
+    Config maxLineage(int n) {
+      maxLineage = n;
+      return this;
+    }
+
     Config guardrails(int maxDepth, int maxFanOut, int maxLive) {
       this.maxDepth = maxDepth;
       this.maxFanOut = maxFanOut;
@@ -415,6 +449,7 @@ final class GraphProperties {
     final Map<Integer, Integer> budgetedPermits = new HashMap<>(); // mask of matching caps → count
     final List<MNode> children = new ArrayList<>();
     NodeState own;
+    MNode blocker; // for a held node: the claim holder the graph has it wait on
     int revokeReturnedAt = -1; // the step at which revoke(this) returned
     int completeReturnedAt = -1;
 
@@ -527,6 +562,8 @@ final class GraphProperties {
     // the shadow
     final Map<String, MNode> nodes = new LinkedHashMap<>();
     final List<MNode> held = new ArrayList<>(); // in the order they were held
+    final List<MNode> activated = new ArrayList<>(); // claimants, in the order their claims began
+    final List<String> forgotten = new ArrayList<>(); // ids the graph has forgotten
     Instant now = T0;
     int step;
     int nextId;
@@ -544,6 +581,8 @@ final class GraphProperties {
               .maxDepth(cfg.maxDepth)
               .maxFanOut(cfg.maxFanOut)
               .maxLiveNodes(cfg.maxLive)
+              .retention(cfg.retention)
+              .maxLineage(cfg.maxLineage)
               .build();
       this.engine = chance(rnd, cfg.permitAllEngine) ? null : new GenEngine();
       this.authorizer =
@@ -668,10 +707,19 @@ final class GraphProperties {
 
     /** An active claim of a node outside the parents' lineages that overlaps one wanted. */
     String conflict(List<GenPattern> wanted, List<MNode> parents) {
+      MNode h = conflictHolder(wanted, parents);
+      return h == null ? null : "a claim held by " + h.id;
+    }
+
+    /**
+     * The holder of the first conflicting active claim, in the order claims became active (the
+     * graph's order): the node a held node is made to wait on.
+     */
+    MNode conflictHolder(List<GenPattern> wanted, List<MNode> parents) {
       if (wanted.isEmpty()) {
         return null;
       }
-      for (MNode h : nodes.values()) {
+      for (MNode h : activated) {
         if (h.claims.isEmpty() || state(h) != NodeState.ACTIVE) {
           continue;
         }
@@ -685,7 +733,7 @@ final class GraphProperties {
         for (GenPattern c : h.claims) {
           for (GenPattern w : wanted) {
             if (w.overlaps(c)) {
-              return w + " overlaps " + c + " held by " + h.id;
+              return h;
             }
           }
         }
@@ -693,7 +741,33 @@ final class GraphProperties {
       return null;
     }
 
-    /** Held nodes start when no conflict remains, and are cancelled when a parent ended. */
+    /**
+     * What the graph does first in every operation that takes its lock: forget the nodes past their
+     * deadline plus the retention, then settle held nodes.
+     */
+    void graphOp() {
+      nodes
+          .values()
+          .removeIf(
+              n -> {
+                boolean gone = !now.isBefore(plus(n.deadline, cfg.retention));
+                if (gone) {
+                  forgotten.add(n.id);
+                }
+                return gone;
+              });
+      reconcile();
+    }
+
+    static Instant plus(Instant t, Duration d) {
+      return Instant.MAX.minus(d).isBefore(t) ? Instant.MAX : t.plus(d);
+    }
+
+    /**
+     * Held nodes are cancelled when a parent ended or their deadline passed; one whose blocker is
+     * no longer active is tried again (oldest first): it starts, or waits on the next conflicting
+     * holder.
+     */
     void reconcile() {
       for (MNode n : new ArrayList<>(held)) {
         boolean parentEnded = false;
@@ -703,9 +777,16 @@ final class GraphProperties {
         if (parentEnded || !now.isBefore(n.deadline)) {
           n.own = NodeState.CANCELLED;
           held.remove(n);
-        } else if (conflict(n.claims, n.parents) == null) {
-          n.own = NodeState.ACTIVE;
-          held.remove(n);
+        } else if (n.blocker == null || state(n.blocker) != NodeState.ACTIVE) {
+          MNode h = conflictHolder(n.claims, n.parents);
+          if (h == null) {
+            n.own = NodeState.ACTIVE;
+            n.blocker = null;
+            held.remove(n);
+            activated.add(n);
+          } else {
+            n.blocker = h;
+          }
         }
       }
     }
@@ -736,7 +817,9 @@ final class GraphProperties {
       String id =
           !nodes.isEmpty() && rnd.nextInt(40) == 0
               ? pick(rnd, new ArrayList<>(nodes.keySet()))
-              : "n" + nextId++;
+              : !forgotten.isEmpty() && rnd.nextInt(20) == 0
+                  ? pick(rnd, forgotten) // a forgotten id, spawned again
+                  : "n" + nextId++;
 
       // capabilities: mostly narrowings of the first parent's, sometimes wider
       Map<String, GenCap> caps = new LinkedHashMap<>();
@@ -838,7 +921,10 @@ final class GraphProperties {
       if (claimOutsideCaps) {
         errors.add(GraphError.ATTENUATION); // checked before anything else
       } else {
-        reconcile();
+        graphOp();
+        for (MNode p : parents) {
+          resolved &= nodes.get(p.id) == p; // not forgotten after its retention
+        }
         if (nodes.containsKey(id) || !resolved) {
           errors.add(GraphError.INVALID);
         }
@@ -866,6 +952,13 @@ final class GraphProperties {
             live += isLive(n) ? 1 : 0;
           }
           if (live >= cfg.maxLive) {
+            errors.add(GraphError.LIMIT);
+          }
+          Set<MNode> lineage = new LinkedHashSet<>();
+          for (MNode p : parents) {
+            lineage.addAll(p.lineage);
+          }
+          if (lineage.size() + 1 > cfg.maxLineage) {
             errors.add(GraphError.LIMIT);
           }
           conflict = conflict(claims, parents);
@@ -929,7 +1022,10 @@ final class GraphProperties {
       MNode n = new MNode(id, parents, capList, List.copyOf(claims), deadline, initial);
       nodes.put(id, n);
       if (initial == NodeState.HELD) {
+        n.blocker = conflictHolder(n.claims, n.parents);
         held.add(n);
+      } else if (!n.claims.isEmpty()) {
+        activated.add(n);
       }
       assertThat(created.depth()).as("%s %s: depth", this, what).isEqualTo(n.depth);
     }
@@ -956,8 +1052,9 @@ final class GraphProperties {
 
       // the shadow's prediction, applied
       Object expected;
-      if (target == null) {
-        expected = GraphError.INVALID;
+      graphOp();
+      if (target == null || nodes.get(id) != target) {
+        expected = GraphError.INVALID; // unknown, or forgotten after its retention
       } else {
         NodeState s = state(target);
         if (s == NodeState.HELD && !revoke) {
@@ -1036,7 +1133,7 @@ final class GraphProperties {
       boolean sweep = chance(rnd, cfg.sweepAfterAdvance);
       if (sweep) {
         graph.sweep();
-        reconcile();
+        graphOp();
       }
       log("advance to " + t + (sweep ? " and sweep" : ""));
       List<MNode> justEnded = new ArrayList<>();
@@ -1075,6 +1172,11 @@ final class GraphProperties {
         String id = pick(rnd, List.of("ghost-1", "", "n-1", "n" + (nextId + 3), "N0", "n0 "));
         GenPattern r = GenCapabilities.randomResource(rnd);
         q = new Req(id, pick(rnd, GenCapabilities.ACTIONS), r.text(), r, false, false);
+      } else if (!forgotten.isEmpty() && rnd.nextInt(8) == 0) {
+        // a forgotten node (unless its id was spawned again): UNKNOWN_NODE, never a permit
+        String id = pick(rnd, forgotten);
+        GenPattern r = GenCapabilities.randomResource(rnd);
+        q = new Req(id, pick(rnd, GenCapabilities.ACTIONS), r.text(), r, true, false);
       } else {
         MNode n = pickNode(0.7);
         int src = rnd.nextInt(20);
@@ -1126,8 +1228,11 @@ final class GraphProperties {
       if (n == null) {
         return Expect.deny("no such node", Reason.UNKNOWN_NODE);
       }
-      if (n.own == NodeState.HELD && now.isBefore(n.deadline)) {
-        reconcile(); // the authorizer sweeps before calling a node held
+      if (n.own == NodeState.HELD
+          && now.isBefore(n.deadline)
+          && n.blocker != null
+          && !now.isBefore(n.blocker.deadline)) {
+        graphOp(); // the graph (lock free) settles a held node whose blocker's deadline passed
       }
       NodeState s = state(n);
       if (s != NodeState.ACTIVE) {

@@ -157,8 +157,7 @@ final class JsonLinesAuditSinkTest {
     Map<?, ?> fourth = (Map<?, ?>) Json.parse(text(lines.get(3)));
     assertThat(fourth.get("seq")).isEqualTo(4L);
     assertThat(fourth.get("prev")).isEqualTo(hash(lines.get(2)));
-    assertThat(AuditLogVerifier.verify(log(), head))
-        .isEqualTo(new AuditVerification(true, 5, 0, "", head));
+    assertThat(AuditLogVerifier.verify(log(), head)).isEqualTo(AuditVerification.ok(5, head));
   }
 
   @Test
@@ -293,7 +292,7 @@ final class JsonLinesAuditSinkTest {
   }
 
   @Test
-  void record_lineOverTheLimit_isRefusedAndTheLogStaysValid() throws IOException {
+  void record_lineOverTheLimit_isWrittenCutAndTheLogStaysValid() throws IOException {
     String huge = "x".repeat(AuditLogFormat.MAX_LINE_BYTES);
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.newBuilder(log()).build()) {
       sink.record(record(1));
@@ -312,12 +311,17 @@ final class JsonLinesAuditSinkTest {
               List.of(),
               null,
               null);
-      assertThatThrownBy(() -> sink.record(tooBig))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("more than the limit");
+      sink.record(tooBig);
       sink.record(record(2));
     }
-    assertThat(AuditLogVerifier.verify(log()).records()).isEqualTo(2);
+    assertThat(AuditLogVerifier.verify(log()).records()).isEqualTo(3);
+    byte[] line = lines(log()).get(1);
+    assertThat(line.length).isLessThanOrEqualTo(AuditLogFormat.MAX_LINE_BYTES);
+    Map<?, ?> m = (Map<?, ?>) Json.parse(text(line));
+    assertThat(m.get("cut")).isEqualTo(List.of("detail"));
+    assertThat((String) m.get("detail"))
+        .startsWith("x".repeat(AuditLogFormat.CUT_KEEP_CHARS))
+        .endsWith("\u2026[cut: " + huge.length() + " chars, sha256 " + hash(bytes(huge)) + "]");
   }
 
   @Test

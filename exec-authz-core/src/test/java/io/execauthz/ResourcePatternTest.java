@@ -96,7 +96,9 @@ final class ResourcePatternTest {
   void equals_comparesCanonicalText() {
     assertThat(ResourcePattern.parse("fs:/a/*")).isEqualTo(ResourcePattern.parse("fs:/a/*"));
     assertThat(ResourcePattern.parse("fs:/a/*")).isNotEqualTo(ResourcePattern.parse("fs:a/*"));
-    assertThat(ResourcePattern.parse("fs:/a")).isNotEqualTo(ResourcePattern.parse("FS:/a"));
+    // the scheme is case-insensitive and canonically lower case
+    assertThat(ResourcePattern.parse("FS:/a")).isEqualTo(ResourcePattern.parse("fs:/a"));
+    assertThat(ResourcePattern.parse("FS:/a")).hasToString("fs:/a");
   }
 
   @ParameterizedTest(name = "[{index}] \"{0}\" fails at {1}")
@@ -129,7 +131,7 @@ final class ResourcePatternTest {
         "fs:/                    | 4  | empty path segment",
         "fs:a//                  | 5  | empty path segment",
         "fs://                   | 4  | empty path segment",
-        "\"fs:/a b\"             | 5  | unexpected whitespace or control character in path",
+        "\"fs:/a b\"             | 5  | whitespace U+0020 is not allowed",
       })
   void parse_malformed_isRefusedAtThePosition(String text, int position, String problem) {
     assertRefused(text, position, problem);
@@ -137,9 +139,9 @@ final class ResourcePatternTest {
 
   @Test
   void parse_controlCharacters_areRefusedAtThePosition() {
-    assertRefused("fs:/a\tb", 5, "unexpected whitespace or control character in path");
-    assertRefused("fs:/a\nb", 5, "unexpected whitespace or control character in path");
-    assertRefused("fs:/ab\u0000", 6, "unexpected whitespace or control character in path");
+    assertRefused("fs:/a\tb", 5, "control character U+0009 is not allowed");
+    assertRefused("fs:/a\nb", 5, "control character U+000A is not allowed");
+    assertRefused("fs:/ab\u0000", 6, "NUL U+0000 is not allowed");
   }
 
   private static void assertRefused(String text, int position, String problem) {

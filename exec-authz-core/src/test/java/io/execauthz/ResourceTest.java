@@ -90,4 +90,37 @@ final class ResourceTest {
               assertThat(e.getMessage()).contains(problem);
             });
   }
+
+  @ParameterizedTest(name = "[{index}] {0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "FS:/repo/a.md                    | fs:/repo/a.md",
+        "Tool:github/x                    | tool:github/x",
+        "HTTPS://API.example.com:443/v1   | https://api.example.com/v1",
+        "net:API.example.com:443          | net:api.example.com:443",
+      })
+  void parse_bringsTheResourceToItsCanonicalForm(String text, String canonical) {
+    assertThat(Resource.parse(text)).hasToString(canonical).isEqualTo(Resource.parse(canonical));
+  }
+
+  @ParameterizedTest(name = "[{index}] \"{0}\" fails at {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "fs:/repo/%2e%2e/etc  | 9  | percent-escapes are not allowed in fs: paths",
+        "fs:/repo\\..\\etc    | 8  | backslashes are not allowed in fs: paths",
+        "fs:/repo/a.          | 10 | may not end in '.'",
+        "https://a.example/%2F | 18 | an escaped '/'",
+      })
+  void parse_withoutACanonicalForm_isRefusedAtThePosition(
+      String text, int position, String problem) {
+    assertThatThrownBy(() -> Resource.parse(text))
+        .asInstanceOf(type(CapabilitySyntaxException.class))
+        .satisfies(
+            e -> {
+              assertThat(e.position()).isEqualTo(position);
+              assertThat(e.getMessage()).contains(problem);
+            });
+  }
 }

@@ -18,6 +18,7 @@ import io.execauthz.jwt.GrantIssuer;
 import io.execauthz.jwt.GrantToken;
 import io.execauthz.jwt.GrantVerifier;
 import io.execauthz.jwt.PublicKeySet;
+import io.execauthz.jwt.RevocationRegistry;
 import io.execauthz.jwt.SigningKey;
 import io.execauthz.jwt.VerifiedGrant;
 import io.execauthz.spi.PolicyEngine;
@@ -27,6 +28,7 @@ import java.security.SignatureException;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
@@ -145,22 +147,28 @@ public class GrantBenchmark {
     nimbusVerifier = new Ed25519Verifier(OctetKeyPair.parse(ed.publicJwk()));
 
     PublicKeySet keys = PublicKeySet.of(ed, ec);
+    // revocation is on by default: both verifiers look the grant up in a (empty) registry
+    RevocationRegistry revocations = RevocationRegistry.inMemory(InstantSource.system());
     uncached =
         GrantVerifier.newBuilder()
             .keys(keys)
             .issuer(ISSUER)
             .audience(AUDIENCE)
+            .revocations(revocations)
             .cacheSize(0)
             .build();
-    cached = GrantVerifier.newBuilder().keys(keys).issuer(ISSUER).audience(AUDIENCE).build();
+    cached =
+        GrantVerifier.newBuilder()
+            .keys(keys)
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .revocations(revocations)
+            .build();
     grantAuthorizer =
         GrantAuthorizer.newBuilder()
             .verifier(uncached)
             .authorizer(
-                Authorizer.newBuilder()
-                    .policyEngine(PolicyEngine.permitAll())
-                    .decisionCache(0)
-                    .build())
+                Authorizer.newBuilder().policyEngine(PolicyEngine.permitAll()).decisionCache(0))
             .build();
 
     setUpBiscuit();

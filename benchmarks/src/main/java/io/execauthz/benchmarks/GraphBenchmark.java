@@ -43,10 +43,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       outside the measurement), so the session's width stays constant.
  *   <li>{@code revokeSubtree}: revoking a node with {@code descendants} descendants, one call per
  *       measurement (single-shot) on a subtree built fresh before each; the teardown checks that
- *       the subtree's nodes then deny with {@code REVOKED}.
- *   <li>{@code sweepAfterRevoke}: the sweep that finishes a revoke's bookkeeping later (a revoke is
- *       O(1) in the subtree; the live count, held nodes and children lists of the ended subtree are
- *       settled by the next sweep, which visits every node of the graph).
+ *       the subtree's nodes then deny with {@code REVOKED}. The subtree denies from the revoked
+ *       node's one write on; the call also does the subtree's bookkeeping (live count, children
+ *       links, claims, held nodes), linear in its live nodes, each node's done once in its life.
+ *   <li>{@code sweepAfterRevoke}: a sweep after such a revoke: nothing is left for it (it processes
+ *       only what has come due on the graph's deadline queue, never a scan of the graph).
  *   <li>{@code authorizeAfterRevoke}: the full pipeline (Cedar engine, JSON-lines audit) on a node
  *       31 levels deep inside a revoked subtree of 100,000 descendants; it must deny with {@code
  *       REVOKED}, which setup and teardown assert. (Before the revoke the same request is denied by
@@ -215,8 +216,8 @@ public class GraphBenchmark {
   }
 
   /**
-   * The bookkeeping a revoke leaves for later: {@link ExecutionGraph#sweep()} after a subtree of
-   * 100,000 was revoked (also run by {@code liveNodes()}, and by a spawn at a guardrail).
+   * {@link ExecutionGraph#sweep()} after a subtree of 100,000 was revoked: the revoke did the
+   * bookkeeping, so this measures a sweep with nothing due (it once visited every node).
    */
   @Benchmark
   @BenchmarkMode(Mode.SingleShotTime)

@@ -40,6 +40,13 @@ import java.util.Objects;
  * deeper than {@link Builder#maxArgsDepth} or larger than the size limits are refused before they
  * reach the native library.
  *
+ * <p><b>The same answer on every thread.</b> Cedar evaluates recursively on the stack of the thread
+ * that calls it: 50 chained {@code &&} evaluate on a 1 MiB stack and fail on a 256 KiB one. So
+ * every evaluation runs on the store's evaluation threads (64 MiB stacks, one per processor,
+ * started on demand and ended when idle), whichever thread asks, and policies nested deeper than
+ * those threads can evaluate are refused at load ({@link PolicyStore.Builder#maxExpressionDepth}).
+ * The caller waits; a closed store denies every request with an error.
+ *
  * <p>{@link #version()} is the store's version, so decisions cached under older policies are never
  * served. Each request reads one version of the policies.
  *
@@ -80,7 +87,8 @@ public final class CedarPolicyEngine implements PolicyEngine {
   public CedarDecision explain(PolicyRequest request) {
     Objects.requireNonNull(request, "request");
     Snapshot s = store.snapshot();
-    Evaluator.Outcome o = evaluator.evaluate(s, request, store.threads());
+    Evaluator.Outcome o =
+        evaluator.evaluate(s, request, store.evaluationThreads(), store.threads());
     return new CedarDecision(
         o.version(),
         o.permitted() && o.errors().isEmpty(),
@@ -94,10 +102,19 @@ public final class CedarPolicyEngine implements PolicyEngine {
     return store.version();
   }
 
-  /** Only when a policy in force mentions {@code now}. */
+  /**
+   * Only when a policy in force may read {@code context.now}, as found from the policies' parsed
+   * form ({@link #policyReads()}): <code>context["&#92;u{6e}ow"]</code> reads the time like {@code
+   * context.now}, and a policy the analysis cannot follow counts as reading it.
+   */
   @Override
   public boolean readsTime() {
     return store.readsTime();
+  }
+
+  /** What the policies in force may read from a request ({@link PolicyStore#policyReads()}). */
+  public PolicyReads policyReads() {
+    return store.policyReads();
   }
 
   /** The store this engine reads. */
@@ -170,8 +187,9 @@ public final class CedarPolicyEngine implements PolicyEngine {
     }
 
     /**
-     * How long an uncached evaluation (native cache full) may take before the request is denied (10
-     * s by default).
+     * How long one evaluation may take, waiting for an evaluation thread included, before the
+     * request is denied with an error (10 s by default). The name is historical: it bounds cached
+     * and uncached evaluations alike.
      */
     public Builder uncachedTimeout(Duration timeout) {
       SetOnce.once(this.uncachedTimeout, "uncachedTimeout");

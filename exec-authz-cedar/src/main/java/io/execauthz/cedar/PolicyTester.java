@@ -209,6 +209,7 @@ public final class PolicyTester {
       String[] self = c.get(c.size() - 1);
       ExecutionView view =
           new ExecutionView(
+              "policy-test",
               self[0],
               self[1],
               c.size() - 1,
@@ -219,7 +220,8 @@ public final class PolicyTester {
               Map.of(),
               CapabilitySet.empty(),
               now.plus(Duration.ofHours(1)),
-              new TraceContext("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", 1));
+              new TraceContext("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", 1),
+              List.of());
       return new PolicyRequest(view, action, resource, args, approved, now);
     }
 

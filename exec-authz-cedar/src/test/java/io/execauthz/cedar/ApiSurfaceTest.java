@@ -24,6 +24,7 @@ final class ApiSurfaceTest {
             CedarDecision.class,
             CedarStats.class,
             LoadReport.class,
+            PolicyReads.class,
             PolicyLoadException.class)) {
       assertThat(Modifier.isFinal(c.getModifiers()) || c.isRecord()).as(c + " is final").isTrue();
       for (Method m : c.getDeclaredMethods()) {

@@ -37,8 +37,12 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a built-in multi-agent run: authority shrinking batch by batch (37 tools to 1),",
-      "a sub-agent refused, parallel claims, a merge point, a revocation wave, a stale task."
+      "Runs a built-in multi-agent run and shows every decision.",
+      "",
+      "Authority shrinks batch by batch (37 tools to 1); a sub-agent is refused; parallel tasks"
+          + " claim overlapping parts of the tree; a merge point gets no more than its parents; a"
+          + " grant travels to a tool server; a stale task expires; a revocation wave collapses a"
+          + " whole batch. Ends with the execution tree."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -48,6 +52,14 @@ final class DemoCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "Append every decision to this hash-chained JSON-lines audit log.")
   Path audit;
+
+  @Option(
+      names = "--mermaid",
+      paramLabel = "FILE",
+      description =
+          "Also write the run's execution graph as a Mermaid flowchart (final states, merges,"
+              + " permits and denies per node).")
+  Path mermaid;
 
   static final List<String> TOOLS =
       List.of(
@@ -112,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
   private Authorizer authorizer;
   private ExecutionGraph graph;
   private final List<String> order = new ArrayList<>();
+  private final List<Decision> decisions = new ArrayList<>();
   private int permits;
   private int denies;
 
@@ -131,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
         ExecutionGraph.newBuilder()
             .clock(clock)
             .random(new SplittableRandom(42))
-            .listener(revocations.graphListener())
+            .listener(revocations.graphListener("orchestrator"))
             .build();
     JsonLinesAuditSink sink = audit == null ? null : JsonLinesAuditSink.newBuilder(audit).build();
     String head = null;
@@ -152,6 +165,10 @@ final class DemoCommand implements Callable<Integer> {
     printTree();
     out.println();
     out.printf("%d decisions: %d permitted, %d denied%n", permits + denies, permits, denies);
+    if (mermaid != null) {
+      SimulateCommand.writeText(mermaid, mermaid());
+      out.println("execution graph (Mermaid): " + mermaid);
+    }
     if (audit != null) {
       out.println("audit log: " + audit + ", head " + head);
       out.println("check it with: exec-authz audit verify --head " + head + " " + audit);
@@ -330,7 +347,14 @@ final class DemoCommand implements Callable<Integer> {
     }
     GrantAuthorizer toolServer =
         ScenarioGrants.toolServer(
-            issuer, "orchestrator", "mcp:github", clock, revocations, engine, auditSink);
+            issuer,
+            "orchestrator",
+            "mcp:github",
+            clock,
+            revocations,
+            graph.budgetLedger(), // one node, one budget: in the graph and on the tool server
+            engine,
+            auditSink);
     note("the tool server verifies the grant offline and decides with the same pipeline:");
     serve(toolServer, prOnly, "tool.call", "tool:github/create_pr");
     serve(toolServer, prOnly, "tool.call", "tool:github/push");
@@ -427,6 +451,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void record(String who, Decision d, String what) {
+    decisions.add(d);
     if (d instanceof Decision.Deny deny) {
       denies++;
       out.printf("   %-10s DENY   %-17s %s%n", who, deny.reason(), what);
@@ -442,6 +467,15 @@ final class DemoCommand implements Callable<Integer> {
         "mcp:github",
         server.authorize(grant.compact(), action, resource),
         action + " " + resource + " (grant)");
+  }
+
+  /** The run's execution graph as a Mermaid flowchart. */
+  private String mermaid() {
+    MermaidGraph graph = new MermaidGraph();
+    MermaidGraph.Section s = graph.section("exec-authz demo");
+    order.forEach(id -> s.node(this.graph.node(id)));
+    decisions.forEach(s::decision);
+    return graph.render();
   }
 
   private void printTree() {

@@ -1,7 +1,11 @@
 package io.execauthz.cli;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.execauthz.CapabilitySet;
 import io.execauthz.CapabilitySyntaxException;
@@ -39,6 +43,16 @@ import picocli.CommandLine.Spec;
     subcommands = {GrantCommand.Issue.class, GrantCommand.Verify.class, GrantCommand.Inspect.class})
 final class GrantCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Reads a token's parts strictly: a member named twice (two {@code cap} claims) or anything after
+   * the object makes the part malformed, never shown as one of its readings.
+   */
+  private static final ObjectMapper STRICT =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -108,8 +122,15 @@ final class GrantCommand implements Runnable {
       SigningKey signingKey = SigningKey.read(key);
       // one instant for the whole command, so the node's deadline and the grant's iat agree
       InstantSource now = InstantSource.fixed(InstantSource.system().instant());
+      // a command line sees no graph and no registry: a --parent is attenuated on its signature
+      // and time alone (its node may have ended; the tool server's verifier still checks that)
       GrantIssuer issuer =
-          GrantIssuer.newBuilder().signingKey(signingKey).issuer(iss).clock(now).build();
+          GrantIssuer.newBuilder()
+              .signingKey(signingKey)
+              .issuer(iss)
+              .clock(now)
+              .withoutRevocationChecks()
+              .build();
       try {
         GrantToken token;
         if (parent != null) {
@@ -151,7 +172,8 @@ final class GrantCommand implements Runnable {
       name = "verify",
       mixinStandardHelpOptions = true,
       description = {
-        "Verifies a grant offline, as a tool server does; prints its claims as JSON (exit 0),",
+        "Verifies a grant offline, as a tool server does, but without a revocation registry",
+        "(a revoked node's grant verifies until its exp); prints its claims as JSON (exit 0),",
         "or INVALID_GRANT <check> / EXPIRED on stderr (exit 1)."
       })
   static final class Verify implements Callable<Integer> {
@@ -201,6 +223,7 @@ final class GrantCommand implements Runnable {
               .issuer(iss)
               .audience(aud)
               .clock(clock)
+              .withoutRevocationChecks()
               .build();
       try {
         verifier.verify(token.strip());
@@ -225,7 +248,7 @@ final class GrantCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Prints a grant's header and claims WITHOUT verifying it (never its signature).",
-        "Exit 2 when it is not a compact JWS."
+        "Exit 2 when it is not a compact JWS of JSON objects, or names a member twice."
       })
   static final class Inspect implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -241,7 +264,9 @@ final class GrantCommand implements Runnable {
         header = part(token.strip(), 0);
         claims = part(token.strip(), 1);
       } catch (IllegalArgumentException e) {
-        spec.commandLine().getErr().println("exec-authz: not a grant: " + e.getMessage());
+        spec.commandLine()
+            .getErr()
+            .println("exec-authz: not a grant (malformed): " + oneLine(e.getMessage()));
         return 2;
       }
       ObjectNode out = JSON.createObjectNode();
@@ -255,7 +280,11 @@ final class GrantCommand implements Runnable {
     }
   }
 
-  /** Decodes part {@code i} (0 header, 1 claims) of a compact JWS; never the signature. */
+  /**
+   * Decodes part {@code i} (0 header, 1 claims) of a compact JWS; never the signature.
+   *
+   * @throws IllegalArgumentException saying why the part is malformed, on one line
+   */
   static JsonNode part(String token, int i) {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
@@ -265,19 +294,40 @@ final class GrantCommand implements Runnable {
     if (token.length() > 64 * 1024) {
       throw new IllegalArgumentException("longer than 64 KiB");
     }
+    String what = i == 0 ? "header" : "claims";
+    byte[] bytes;
     try {
-      byte[] bytes = Base64.getUrlDecoder().decode(parts[i]);
-      JsonNode n = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
-      if (n == null || !n.isObject()) {
-        throw new IllegalArgumentException(
-            (i == 0 ? "header" : "claims") + " is not a JSON object");
-      }
-      return n;
+      bytes = Base64.getUrlDecoder().decode(parts[i]);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          (i == 0 ? "header" : "claims") + " is not base64url JSON: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new IllegalArgumentException((i == 0 ? "header" : "claims") + " is not JSON", e);
+      throw new IllegalArgumentException(what + " is not base64url: " + e.getMessage(), e);
     }
+    JsonNode n;
+    try {
+      n = STRICT.readTree(new String(bytes, StandardCharsets.UTF_8));
+    } catch (JsonParseException e) {
+      String m = e.getOriginalMessage();
+      if (m != null && m.startsWith("Duplicate field")) {
+        throw new IllegalArgumentException(
+            what + ": the member " + m.substring("Duplicate field ".length()) + " is named twice",
+            e);
+      }
+      throw new IllegalArgumentException(what + " is not JSON", e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(what + " is not JSON", e);
+    }
+    if (n == null || !n.isObject()) {
+      throw new IllegalArgumentException(what + " is not a JSON object");
+    }
+    return n;
+  }
+
+  /** A message for one line of stderr: control characters (a newline in a member name) as '?'. */
+  private static String oneLine(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int k = 0; k < s.length(); k++) {
+      char c = s.charAt(k);
+      sb.append(c < ' ' || c == 0x7f ? '?' : c);
+    }
+    return sb.toString();
   }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "keys",
     mixinStandardHelpOptions = true,
-    description = "Signing keys for grants.",
+    description = "Generates signing keys for grants.",
     subcommands = {KeysCommand.Generate.class})
 final class KeysCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -27,8 +27,10 @@ final class KeysCommand implements Runnable {
       name = "generate",
       mixinStandardHelpOptions = true,
       description = {
-        "Writes a new private signing key (a JWK, readable by its owner only) and the public",
-        "JWK set a tool server verifies grants with."
+        "Writes a new signing key and its public key set.",
+        "",
+        "The private key is a JWK readable by its owner only; the public JWK set is what a tool"
+            + " server verifies grants with."
       })
   static final class Generate implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;

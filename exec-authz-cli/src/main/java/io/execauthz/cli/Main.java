@@ -1,7 +1,11 @@
 package io.execauthz.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code exec-authz} command line. */
 @Command(
@@ -12,13 +16,25 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       SimulateCommand.class,
+      ExplainCommand.class,
       PolicyCommand.class,
       KeysCommand.class,
       GrantCommand.class,
-      AuditCommand.class
+      AuditCommand.class,
+      CompletionCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The process's standard output, the only writer that may ever get colour. */
+  private final PrintWriter stdout;
+
+  private final Ansi stdoutAnsi;
+
+  private Main(PrintWriter stdout, Ansi stdoutAnsi) {
+    this.stdout = stdout;
+    this.stdoutAnsi = stdoutAnsi;
+  }
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
@@ -32,13 +48,39 @@ public final class Main implements Runnable {
 
   /** The configured command line, for callers that redirect its output. */
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
+    PrintWriter stdout = new PrintWriter(new OutputStreamWriter(System.out, stdoutCharset()), true);
+    CommandLine cli = new CommandLine(new Main(stdout, Ansi.forStdout()));
+    cli.setOut(stdout);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // descriptions wrap at the terminal's width (80 columns when it cannot be read)
+    cli.setUsageHelpAutoWidth(true);
+    cli.setUsageHelpLongOptionsMaxWidth(28);
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           cmd.getErr().println("exec-authz: " + e.getMessage());
           return 2;
         });
     return cli;
+  }
+
+  /**
+   * The colour rule for a command's output: colour only when it writes to the process's own
+   * standard output and that is a terminal without {@code NO_COLOR}; never for a redirected writer.
+   */
+  static Ansi ansi(CommandSpec spec) {
+    return spec.root().userObject() instanceof Main m && spec.commandLine().getOut() == m.stdout
+        ? m.stdoutAnsi
+        : Ansi.OFF;
+  }
+
+  private static Charset stdoutCharset() {
+    for (String p : new String[] {"stdout.encoding", "sun.stdout.encoding"}) {
+      String name = System.getProperty(p);
+      if (name != null && Charset.isSupported(name)) {
+        return Charset.forName(name);
+      }
+    }
+    return Charset.defaultCharset();
   }
 
   @Override

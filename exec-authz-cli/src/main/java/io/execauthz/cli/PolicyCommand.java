@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
-    description = "Tools for Cedar policies.",
+    description = "Validates Cedar policies.",
     subcommands = {PolicyCommand.Validate.class})
 final class PolicyCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -30,9 +30,12 @@ final class PolicyCommand implements Runnable {
       name = "validate",
       mixinStandardHelpOptions = true,
       description = {
-        "Parses Cedar policies and validates them against the schema (the default",
-        "exec-authz schema unless --schema is given; --schema none skips validation).",
-        "Errors as file:line:col: message. Exit 0 when valid, 1 when not."
+        "Parses Cedar policies and validates them against a schema.",
+        "",
+        "The schema is exec-authz's default unless --schema names a .cedarschema file;"
+            + " --schema none skips validation. Errors are printed as file:line:col: message.",
+        "",
+        "Exit 0 when every file is valid, 1 when one is not."
       })
   static final class Validate implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;

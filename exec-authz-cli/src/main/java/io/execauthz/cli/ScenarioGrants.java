@@ -15,6 +15,7 @@ import io.execauthz.jwt.GrantVerifier;
 import io.execauthz.jwt.RevocationRegistry;
 import io.execauthz.jwt.SigningKey;
 import io.execauthz.spi.AuditSink;
+import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -24,8 +25,9 @@ import java.util.Map;
 /**
  * The grant steps of a scenario: {@code grant} mints for a node, {@code attenuate} narrows a grant,
  * and {@code authorize} with {@code grant:} decides as a tool server would — verifying the token
- * offline against the scenario issuer's public keys, its audience and the shared revocation
- * registry, then running the same pipeline with the scenario's policies.
+ * offline against the scenario issuer's public keys, its audience and the revocation registry the
+ * graph feeds, then running the same pipeline with the scenario's policies and the graph's budget
+ * ledger, so a node's {@code maxCalls} bind however many grants carry it.
  */
 final class ScenarioGrants {
   static final String ISSUER = "exec-authz-simulate";
@@ -108,15 +110,25 @@ final class ScenarioGrants {
     GrantAuthorizer server =
         servers.computeIfAbsent(
             a.audience(),
-            aud -> toolServer(issuer(), ISSUER, aud, clock, revocations, engine, audit));
+            aud ->
+                toolServer(
+                    issuer(),
+                    ISSUER,
+                    aud,
+                    clock,
+                    revocations,
+                    graph.budgetLedger(),
+                    engine,
+                    audit));
     GrantToken t = named.get(a.grant());
     String token = t == null ? "" : t.compact();
     return server.authorize(token, ScenarioRunner.request(t == null ? "" : t.nodeId(), a));
   }
 
   /**
-   * A tool server for one audience: it trusts {@code issuer}'s public keys, checks the shared
-   * revocation registry, and decides with {@code engine} on an authorizer without a graph.
+   * A tool server for one audience: it trusts {@code issuer}'s public keys, checks the revocation
+   * registry the graph feeds, counts budgets in {@code ledger} (the graph's, so grants spend the
+   * node's own counters) and decides with {@code engine} on an authorizer without a graph.
    */
   static GrantAuthorizer toolServer(
       GrantIssuer issuer,
@@ -124,6 +136,7 @@ final class ScenarioGrants {
       String audience,
       InstantSource clock,
       RevocationRegistry revocations,
+      BudgetLedger ledger,
       PolicyEngine engine,
       AuditSink audit) {
     return GrantAuthorizer.newBuilder()
@@ -136,7 +149,11 @@ final class ScenarioGrants {
                 .revocations(revocations)
                 .build())
         .authorizer(
-            Authorizer.newBuilder().clock(clock).policyEngine(engine).auditSink(audit).build())
+            Authorizer.newBuilder()
+                .clock(clock)
+                .budgetLedger(ledger)
+                .policyEngine(engine)
+                .auditSink(audit))
         .build();
   }
 

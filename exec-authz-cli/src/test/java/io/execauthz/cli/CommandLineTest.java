@@ -24,7 +24,9 @@ final class CommandLineTest {
         "grant issue",
         "grant verify",
         "grant inspect",
-        "audit verify"
+        "audit verify",
+        "explain",
+        "completion"
       })
   void everyCommand_hasHelp(String command) throws Exception {
     List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
@@ -32,6 +34,96 @@ final class CommandLineTest {
     Cli.Result r = Cli.run(args.toArray(String[]::new));
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("Usage: exec-authz " + command);
+  }
+
+  /**
+   * The command lists of {@code exec-authz --help} and of each group: every summary one whole
+   * sentence on one line (80 columns when no terminal). {@code grant}'s subcommands are left out:
+   * their help lives in GrantCommand, changed elsewhere.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "policy", "keys", "audit"})
+  void commandSummaries_areWholeSentences_onOneLine(String group) throws Exception {
+    List<String> args = new java.util.ArrayList<>();
+    if (!group.isEmpty()) {
+      args.add(group);
+    }
+    args.add("--help");
+    Cli.Result r = Cli.run(args.toArray(String[]::new));
+    List<String> lines = r.lines();
+    List<String> commands = lines.subList(lines.indexOf("Commands:") + 1, lines.size());
+    assertThat(commands).isNotEmpty();
+    for (String line : commands) {
+      assertThat(line).as("a command and its summary").matches("  [a-z]+ +[A-Z].*\\.");
+      assertThat(line.length()).isLessThanOrEqualTo(80);
+    }
+  }
+
+  @Test
+  void simulateHelp_hasExamples_andWrapsWithinTheWidth() throws Exception {
+    Cli.Result r = Cli.run("simulate", "--help");
+    assertThat(r.out()).contains("Examples:").contains("  exec-authz simulate examples/*.yaml");
+    assertThat(r.out())
+        .contains("--format=text|json")
+        .contains("--junit=FILE")
+        .contains("--mermaid=FILE");
+    for (String line : r.lines()) {
+      assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
+    }
+  }
+
+  @Test
+  void completion_bashAndZsh_defineCompletionForEveryCommand() throws Exception {
+    Cli.Result bash = Cli.run("completion", "bash");
+    Cli.Result zsh = Cli.run("completion", "zsh");
+    assertThat(bash.exit()).as(bash.err()).isZero();
+    assertThat(zsh.exit()).as(zsh.err()).isZero();
+    assertThat(zsh.out()).isEqualTo(bash.out()).contains("ZSH_VERSION").contains("bashcompinit");
+    assertThat(bash.out())
+        .contains("simulate")
+        .contains("explain")
+        .contains("--mermaid")
+        .contains("complete -F _complete_exec-authz");
+    Path script = dir.resolve("exec-authz.bash");
+    Files.writeString(script, bash.out());
+    Process p =
+        new ProcessBuilder(
+                "bash", "-c", "source \"$0\" && complete -p exec-authz", script.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("_complete_exec-authz exec-authz");
+    assertThat(Cli.run("completion", "fish").exit()).isEqualTo(2);
+  }
+
+  @Test
+  void auditVerify_formatJson_oneObject_forAnIntactAndATamperedLog() throws Exception {
+    Path log = dir.resolve("audit.jsonl");
+    assertThat(Cli.run("demo", "--audit", log.toString()).exit()).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Cli.Result ok = Cli.run("audit", "verify", "--format", "json", log.toString());
+    assertThat(ok.exit()).isZero();
+    assertThat(ok.lines()).hasSize(1);
+    var o = json.readTree(ok.out());
+    assertThat(o.get("valid").asBoolean()).isTrue();
+    assertThat(o.get("result").asText()).isEqualTo("OK");
+    assertThat(o.get("records").asLong()).isEqualTo(27);
+    assertThat(o.get("head").asText()).hasSize(64);
+
+    List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
+    lines.remove(4);
+    Files.write(log, lines);
+    Cli.Result bad = Cli.run("audit", "verify", "--format", "json", log.toString());
+    assertThat(bad.exit()).isEqualTo(1);
+    var b = json.readTree(bad.out());
+    assertThat(b.get("valid").asBoolean()).isFalse();
+    assertThat(b.get("result").asText()).isEqualTo("TAMPERED");
+    assertThat(b.get("firstBadRecord").asLong()).isEqualTo(5);
+    assertThat(b.get("problem").asText()).isNotBlank();
+    Cli.Result text = Cli.run("audit", "verify", log.toString());
+    assertThat(text.err()).contains("TAMPERED at record 5");
   }
 
   @Test

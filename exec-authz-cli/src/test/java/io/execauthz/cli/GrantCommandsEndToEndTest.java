@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -213,6 +214,28 @@ final class GrantCommandsEndToEndTest {
     Cli.Result r = Cli.run("grant", "inspect", "not-a-token");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("not a grant");
+  }
+
+  @Test
+  void inspect_aTokenWithTwoCapClaims_isMalformed_notShownAsOneOfThem() throws Exception {
+    String[] parts = issue().split("\\.");
+    String claims =
+        new String(java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+    // a second cap, spelled with an escape, appended to the claims object
+    String twice = claims.substring(0, claims.length() - 1) + ",\"\\u0063ap\":[\"* fs:/**\"]}";
+    String token =
+        parts[0]
+            + "."
+            + java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(twice.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + parts[2];
+    Cli.Result r = Cli.run("grant", "inspect", token);
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err().strip()).doesNotContain("\n").contains("malformed").contains("'cap'");
+    assertThat(r.err()).doesNotContain("* fs:/**");
   }
 
   @Test

@@ -38,7 +38,7 @@ final class SimulateEndToEndTest {
                 DynamicTest.dynamicTest(
                     f.getFileName().toString(),
                     () -> {
-                      Cli.Result r = Cli.run("simulate", f.toString());
+                      Cli.Result r = Cli.run("simulate", "--format", "json", f.toString());
                       assertThat(r.exit()).as("%s%n%s", r.err(), r.out()).isZero();
                       List<String> lines = r.lines();
                       String summary = lines.get(lines.size() - 1);
@@ -58,7 +58,7 @@ final class SimulateEndToEndTest {
     Path log = dir.resolve("audit.jsonl");
     String[] args =
         Stream.concat(
-                Stream.of("simulate", "--audit", log.toString()),
+                Stream.of("simulate", "--format", "json", "--audit", log.toString()),
                 examples().stream().map(Path::toString))
             .toArray(String[]::new);
     Cli.Result r = Cli.run(args);
@@ -80,7 +80,7 @@ final class SimulateEndToEndTest {
               - authorize: {node: s, action: fs.read, resource: "fs:/a/x", expect: PERMIT}
               - authorize: {node: s, action: fs.write, resource: "fs:/a/x", expect: PERMIT}
             """);
-    Cli.Result r = Cli.run("simulate", f.toString());
+    Cli.Result r = Cli.run("simulate", "--format", "json", f.toString());
     assertThat(r.exit()).isEqualTo(1);
     List<String> lines = r.lines();
     assertThat(lines.get(lines.size() - 1)).isEqualTo("2 passed, 1 failed");
@@ -89,6 +89,110 @@ final class SimulateEndToEndTest {
     assertThat(third.get("ok").asBoolean()).isFalse();
     assertThat(third.get("reason").asText()).isEqualTo("OUT_OF_SCOPE");
     assertThat(third.get("expected").asText()).isEqualTo("PERMIT");
+  }
+
+  @Test
+  void aFailedExpectation_readable_showsExpectedGotAndDetail_summaryLast() throws Exception {
+    Path f =
+        write(
+            """
+            name: one wrong expectation
+            steps:
+              - spawn: {id: s, principal: "user:a", capabilities: ["fs.read fs:/a/**"]}
+              - authorize: {node: s, action: fs.read, resource: "fs:/a/x", expect: PERMIT}
+              - authorize: {node: s, action: fs.write, resource: "fs:/a/x", expect: PERMIT}
+            """);
+    Cli.Result r = Cli.run("simulate", f.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    List<String> lines = r.lines();
+    assertThat(lines.get(0)).isEqualTo("one wrong expectation  (" + f + ")");
+    assertThat(lines.get(1)).matches("  ok +1  spawn +s +OK +ACTIVE, 1 capability");
+    assertThat(lines.get(2))
+        .matches("  ok +2  authorize +s +PERMIT +fs.read fs:/a/x  permitted by permit-all");
+    assertThat(lines.get(3))
+        .matches("  FAIL +3  authorize +s +DENY OUT_OF_SCOPE +fs.write fs:/a/x");
+    assertThat(lines.get(4).strip()).isEqualTo("expected PERMIT, got DENY OUT_OF_SCOPE");
+    assertThat(lines.get(5).strip())
+        .isEqualTo("no capability of node 's' covers fs.write on fs:/a/x");
+    assertThat(lines).hasSize(7);
+    assertThat(lines.get(6)).isEqualTo("2 passed, 1 failed");
+    assertThat(r.out()).as("no colour into a pipe").doesNotContain("\u001b");
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyExample_readable_oneLinePerStep_thenTheSummary() throws IOException {
+    return examples().stream()
+        .map(
+            f ->
+                DynamicTest.dynamicTest(
+                    f.getFileName().toString(),
+                    () -> {
+                      Cli.Result text = Cli.run("simulate", f.toString());
+                      Cli.Result json = Cli.run("simulate", "--format", "json", f.toString());
+                      assertThat(text.exit()).as(text.err()).isZero();
+                      List<String> lines = text.lines();
+                      List<String> jsonLines = json.lines();
+                      assertThat(lines.get(0)).endsWith("(" + f + ")");
+                      assertThat(lines.get(lines.size() - 1))
+                          .isEqualTo(jsonLines.get(jsonLines.size() - 1));
+                      List<String> steps = lines.subList(1, lines.size() - 1);
+                      assertThat(steps).hasSize(jsonLines.size() - 1);
+                      for (int i = 0; i < steps.size(); i++) {
+                        JsonNode j = JSON.readTree(jsonLines.get(i));
+                        String outcome =
+                            j.has("decision")
+                                ? (j.get("decision").asText()
+                                    + (j.has("reason") ? " " + j.get("reason").asText() : ""))
+                                : j.has("error")
+                                    ? j.get("error").asText()
+                                    : j.has("state") && j.get("state").asText().equals("HELD")
+                                        ? "HELD"
+                                        : "OK";
+                        assertThat(steps.get(i))
+                            .as(jsonLines.get(i))
+                            .matches(
+                                "  ok +"
+                                    + j.get("step").asInt()
+                                    + "  "
+                                    + j.get("op").asText()
+                                    + " .*")
+                            .satisfiesAnyOf(
+                                l -> assertThat(l).contains(" " + outcome + " "),
+                                l -> assertThat(l).endsWith(" " + outcome));
+                      }
+                      assertThat(text.out()).doesNotContain("\u001b");
+                    }));
+  }
+
+  @Test
+  void anInvalidFile_amongGoodOnes_stillEndsWithTheSummary_andExitsTwo() throws Exception {
+    Path bad = write("steps:\n  - explode: {}\n");
+    Cli.Result r = Cli.run("simulate", EXAMPLES.resolve("claims.yaml").toString(), bad.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    List<String> lines = r.lines();
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("14 passed, 0 failed");
+    assertThat(r.err()).contains(bad.toString()).contains("unknown operation");
+  }
+
+  @Test
+  void format_isCheckedByPicocli_unknownFormat_exitsTwo() throws Exception {
+    Cli.Result r =
+        Cli.run("simulate", "--format", "yaml", EXAMPLES.resolve("claims.yaml").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--format").contains("yaml");
+  }
+
+  @Test
+  void theScenarioGuide_showsTheReadableOutputAsItRuns() throws Exception {
+    Cli.Result r = Cli.run("simulate", "../examples/contract-example.yaml");
+    String guide =
+        Files.readString(
+            Path.of("..", "docs", "scenarios.md"), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(guide)
+        .as("docs/scenarios.md's example; update it from exec-authz simulate")
+        .contains(
+            "$ ./exec-authz simulate examples/contract-example.yaml\n"
+                + r.out().replace("../examples/", "examples/"));
   }
 
   record Broken(String name, String yaml, String message) {}

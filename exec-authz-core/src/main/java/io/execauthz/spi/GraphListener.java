@@ -6,8 +6,10 @@ import io.execauthz.NodeState;
 /**
  * Told when a node ends by {@code complete} or {@code revoke} (not its descendants, which end with
  * it). A grant revocation registry listens here. Called after the graph has changed, on the thread
- * that changed it; an exception thrown here is logged and does not undo the change. Implementations
- * must be thread-safe and quick.
+ * that changed it, outside the graph's lock. An exception thrown here does not undo the change or
+ * stop the other listeners, and never passes silently: once every listener has been called, {@code
+ * revoke} or {@code complete} throws an {@link io.execauthz.GraphListenerException} carrying it, so
+ * the caller learns that this listener may not know. Implementations must be thread-safe and quick.
  */
 public interface GraphListener {
 

@@ -4,18 +4,25 @@ import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
 import io.execauthz.Decision;
 import io.execauthz.Reason;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Grant-backed authorization, the tool-server side: one call from a token to a {@link Decision}. It
  * verifies the grant ({@link GrantVerifier}, revocation included), rebuilds the execution view from
- * its claims and runs the same pipeline as the in-process mode ({@link
- * Authorizer#authorize(io.execauthz.ExecutionView, AuthorizationRequest, String)}: deadline,
- * capability gate, approval, budget, policy engine, audit). A grant that fails verification is
- * refused through {@link Authorizer#refuse}, so it is audited like every other decision: {@link
- * Reason#INVALID_GRANT} with a detail that starts with the failed {@link GrantCheck}, or {@link
- * Reason#EXPIRED}, {@link Reason#REVOKED}, {@link Reason#COMPLETED}.
+ * its claims and runs the same pipeline as the in-process mode ({@link Authorizer#authorize(String,
+ * AuthorizationRequest)}, with the verifier as the authorizer's {@link
+ * io.execauthz.spi.GrantSource}: deadline, capability gate, approval, budget, policy engine,
+ * audit). A grant that fails verification is refused through {@link Authorizer#refuse}, so it is
+ * audited like every other decision: {@link Reason#INVALID_GRANT} with a detail that starts with
+ * the failed {@link GrantCheck}, or {@link Reason#EXPIRED}, {@link Reason#REVOKED}, {@link
+ * Reason#COMPLETED}, {@link Reason#UNAVAILABLE} (the revocation registry is not current).
+ *
+ * <p>Budgets belong to the node: give the authorizer the same {@link io.execauthz.spi.BudgetLedger}
+ * as the orchestrator's graph ({@link io.execauthz.ExecutionGraph#budgetLedger()}, or a shared
+ * store), and every grant of a node — minted again, attenuated, or a sibling — draws from the
+ * node's own counters and those of its budgeted ancestors.
  *
  * <pre>{@code
  * GrantAuthorizer tools = GrantAuthorizer.newBuilder()
@@ -39,6 +46,11 @@ public final class GrantAuthorizer {
     this.authorizer = authorizer;
   }
 
+  /** The authorizer running the pipeline (for its cache statistics). */
+  public Authorizer authorizer() {
+    return authorizer;
+  }
+
   /** Starts configuring; a verifier and an authorizer are required. */
   public static Builder newBuilder() {
     return new Builder();
@@ -49,14 +61,34 @@ public final class GrantAuthorizer {
     return authorize(token, action, resource, Map.of(), false);
   }
 
-  /** Decides a request made under the grant {@code token}, on the grant's node. */
+  /**
+   * Decides a request made under the grant {@code token}, on the grant's node. An argument whose
+   * value is {@code null} is dropped, as if absent (JSON {@code null} from a tool call); arguments
+   * that cannot be accepted are a deny with {@link Reason#ERROR}, never an exception.
+   */
   public Decision authorize(
       String token, String action, String resource, Map<String, Object> args, boolean approved) {
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(args, "args");
-    return decide(
-        token, new AuthorizationRequest("", action, resource, args, approved, null), true);
+    AuthorizationRequest request;
+    try {
+      Map<String, Object> present = args;
+      // not containsValue(null): immutable maps throw for it
+      if (args.values().stream().anyMatch(Objects::isNull)) {
+        present = new HashMap<>(args);
+        present.values().removeIf(Objects::isNull);
+      }
+      request = new AuthorizationRequest("", action, resource, present, approved, null);
+    } catch (RuntimeException e) {
+      return authorizer.refuse(
+          new AuthorizationRequest("", action, resource, Map.of(), approved, null),
+          Reason.ERROR,
+          "malformed request arguments: " + e.getClass().getSimpleName(),
+          null,
+          null);
+    }
+    return decide(token, request, true);
   }
 
   /**
@@ -69,45 +101,7 @@ public final class GrantAuthorizer {
   }
 
   private Decision decide(String token, AuthorizationRequest request, boolean bindNode) {
-    VerifiedGrant grant;
-    try {
-      grant = verifier.verify(token);
-    } catch (GrantVerificationException e) {
-      return authorizer.refuse(
-          request, e.check().reason(), e.getMessage(), e.view(), e.grantId().orElse(null));
-    } catch (RuntimeException | StackOverflowError e) {
-      return authorizer.refuse(
-          request,
-          Reason.ERROR,
-          "grant verification failed: " + e.getClass().getSimpleName(),
-          null,
-          null);
-    }
-    AuthorizationRequest bound;
-    if (bindNode) {
-      bound =
-          new AuthorizationRequest(
-              grant.nodeId(),
-              request.action(),
-              request.resource(),
-              request.args(),
-              request.approved(),
-              request.traceparent());
-    } else if (!request.nodeId().equals(grant.nodeId())) {
-      return authorizer.refuse(
-          request,
-          Reason.INVALID_GRANT,
-          "NODE: the request names node '"
-              + GrantVerifier.printable(request.nodeId())
-              + "' but the grant is for node '"
-              + grant.nodeId()
-              + "'",
-          grant.view(),
-          grant.id());
-    } else {
-      bound = request;
-    }
-    return authorizer.authorize(grant.view(), bound, grant.id());
+    return authorizer.authorize(token, bindNode ? request.onNode("") : request);
   }
 
   @Override
@@ -118,7 +112,7 @@ public final class GrantAuthorizer {
   /** Configures a {@link GrantAuthorizer}; each option can be set once. Not thread-safe. */
   public static final class Builder {
     private GrantVerifier verifier;
-    private Authorizer authorizer;
+    private Authorizer.Builder authorizer;
 
     private Builder() {}
 
@@ -132,10 +126,11 @@ public final class GrantAuthorizer {
     }
 
     /**
-     * The authorizer that runs the pipeline (required): typically one built without a graph, with
-     * the same clock as the verifier, the tool server's policy engine and audit sink.
+     * The authorizer that runs the pipeline (required), not yet built: typically one without a
+     * graph, with the same clock as the verifier, the tool server's policy engine, audit sink and
+     * budget ledger. Its grant source is set to the verifier here.
      */
-    public Builder authorizer(Authorizer authorizer) {
+    public Builder authorizer(Authorizer.Builder authorizer) {
       if (this.authorizer != null) {
         throw new IllegalStateException("authorizer was already set");
       }
@@ -150,7 +145,8 @@ public final class GrantAuthorizer {
       if (verifier == null || authorizer == null) {
         throw new IllegalStateException("verifier and authorizer are both required");
       }
-      return new GrantAuthorizer(verifier, authorizer);
+      return new GrantAuthorizer(
+          verifier, authorizer.grantSource(verifier.asGrantSource()).build());
     }
   }
 }

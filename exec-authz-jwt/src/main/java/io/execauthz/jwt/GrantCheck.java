@@ -12,7 +12,8 @@ public enum GrantCheck {
   OVERSIZED,
   /**
    * Not a compact JWS whose three parts are canonical base64url and whose header and claims are
-   * JSON objects: empty, two parts, five parts (a JWE), bad base64, bad JSON.
+   * JSON objects with unique member names: empty, two parts, five parts (a JWE), bad base64, bad
+   * JSON, a member named twice in any object (parsers disagree on which one counts).
    */
   MALFORMED,
   /**
@@ -47,7 +48,12 @@ public enum GrantCheck {
   /** The grant, an ancestor grant, or a node in its lineage was revoked. */
   REVOKED,
   /** A node in the grant's lineage completed. */
-  COMPLETED;
+  COMPLETED,
+  /**
+   * The revocation registry cannot confirm it is current (a revocation it was told of could not be
+   * recorded, or its store cannot be reached): the grant is refused until it has caught up.
+   */
+  UNAVAILABLE;
 
   /** The decision reason a failed check denies with (CONTRACT §2). */
   public Reason reason() {
@@ -55,6 +61,7 @@ public enum GrantCheck {
       case EXPIRED -> Reason.EXPIRED;
       case REVOKED -> Reason.REVOKED;
       case COMPLETED -> Reason.COMPLETED;
+      case UNAVAILABLE -> Reason.UNAVAILABLE;
       default -> Reason.INVALID_GRANT;
     };
   }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -34,6 +35,7 @@ import java.util.random.RandomGenerator;
  *     .signingKey(SigningKey.read(Path.of("grant-key.json")))
  *     .issuer("https://orchestrator.example")
  *     .clock(clock)
+ *     .revocations(revocations)   // so grants minted by other replicas can be attenuated
  *     .build();
  * GrantToken g = issuer.mint(graph.node("batch-2"), "mcp:files");
  * GrantToken readOnly = issuer.attenuate(g,
@@ -44,6 +46,11 @@ import java.util.random.RandomGenerator;
  * {@code exp}), now plus the requested ttl, and now plus the issuer's maximum lifetime (5 minutes
  * by default), in whole seconds rounded down. A ttl beyond those is clamped, never honoured: {@code
  * exp} never grows on attenuation.
+ *
+ * <p>A grant carries its node's graph id ({@code gid}) and the budget scopes of the levels above it
+ * ({@code bud}), so a tool server sharing the graph's budget ledger spends the node's own counters
+ * through any grant of it. The issuer refuses to mint or attenuate for a node that is not active in
+ * its graph ({@link IssuanceError#INACTIVE}).
  *
  * <p>Thread-safe.
  */
@@ -56,6 +63,9 @@ public final class GrantIssuer {
   private final RandomGenerator random;
   private final PublicKeySet publicKeys;
   private final GrantVerifier parents;
+  private final RevocationRegistry revocations;
+  private final boolean withoutRevocationChecks;
+  private final KnownNodes nodes = new KnownNodes(100_000);
   private final JWSHeader header;
 
   private GrantIssuer(Builder b) {
@@ -67,7 +77,10 @@ public final class GrantIssuer {
         b.maxTokenSize == null ? GrantVerifier.Builder.DEFAULT_MAX_SIZE : b.maxTokenSize;
     this.random = b.random == null ? new SecureRandom() : b.random;
     this.publicKeys = (b.trusted == null ? PublicKeySet.empty() : b.trusted).with(key);
-    this.parents = GrantVerifier.forIssuer(publicKeys, issuer, clock, maxLifetime, b.revocations);
+    // the parent's liveness is checked here, against the live node and the registry
+    this.parents = GrantVerifier.forIssuer(publicKeys, issuer, clock, maxLifetime);
+    this.revocations = b.revocations;
+    this.withoutRevocationChecks = b.withoutRevocationChecks;
     this.header =
         new JWSHeader.Builder(JWSAlgorithm.parse(key.algorithm().jwsName()))
             .type(new JOSEObjectType(GrantVerifier.TYPE))
@@ -121,11 +134,7 @@ public final class GrantIssuer {
     Objects.requireNonNull(capabilities, "capabilities");
     checkTtl(ttl);
     Instant now = clock.instant();
-    NodeState state = node.state();
-    if (state != NodeState.ACTIVE) {
-      throw new GrantIssuanceException(
-          IssuanceError.INACTIVE, "node '" + node.id() + "' is " + state);
-    }
+    requireActive(node);
     Optional<Capability> missing = node.capabilities().firstUncovered(capabilities);
     if (missing.isPresent()) {
       throw new GrantIssuanceException(
@@ -148,41 +157,64 @@ public final class GrantIssuer {
               + ")");
     }
     ExecutionView v = node.view();
-    return sign(
-        new GrantContent(
-            issuer,
-            v.principal(),
-            List.of(audience),
-            iat,
-            iat,
-            exp,
-            newId(),
-            v.nodeId(),
-            v.path(),
-            v.lineage(),
-            capabilities,
-            null,
-            List.of(),
-            v.delegators(),
-            v.trace().traceparent(),
-            v.attributes()));
+    List<ExecutionView.BudgetScope> scopes = new ArrayList<>(v.budgetScopes());
+    // the node's own budgets: a narrower grant still spends them, and every grant keeps them
+    // alive until the node's deadline (not the grant's exp)
+    GrantContent.budgetScope(v.nodeId(), node.capabilities(), node.deadline())
+        .ifPresent(scopes::add);
+    GrantToken minted =
+        sign(
+            new GrantContent(
+                issuer,
+                v.principal(),
+                List.of(audience),
+                iat,
+                iat,
+                exp,
+                newId(),
+                v.nodeId(),
+                v.path(),
+                v.lineage(),
+                capabilities,
+                null,
+                List.of(),
+                v.delegators(),
+                v.trace().traceparent(),
+                v.attributes(),
+                v.graphId(),
+                scopes));
+    // as long as the parent verifier accepts the grant: until its exp plus the clock skew
+    minted(v.graphId(), node, exp.plus(parents.clockSkew()));
+    return minted;
   }
 
   /**
-   * A grant narrower than {@code parent}: the same node, principal, audience and delegation chain,
-   * the given capabilities, and an {@code exp} no later than the parent's. The parent is verified
-   * first, against this issuer's name and keys (and revocation registry, if it has one).
+   * A grant narrower than {@code parent}: the same node, principal, audience, delegation chain,
+   * graph and budget scopes (plus the parent's own budgeted capabilities, so every attenuation of a
+   * node's grant spends the budgets the parent would), the given capabilities, and an {@code exp}
+   * no later than the parent's.
    *
-   * @throws GrantVerificationException if the parent does not verify (a forged parent, say)
+   * <p>The parent is verified first, against this issuer's name and keys; then its node must still
+   * be active: looked up live in its graph if this issuer minted a grant for that node, and in the
+   * {@link Builder#revocations revocation registry} if one is set. A parent minted elsewhere (by
+   * another replica) can only be attenuated with a registry, or by an issuer built {@link
+   * Builder#withoutRevocationChecks() without revocation checks}.
+   *
+   * @throws GrantVerificationException if the parent does not verify (a forged parent, say), or it
+   *     or an ancestor grant was revoked ({@link GrantCheck#REVOKED})
    * @throws GrantIssuanceException {@link IssuanceError#ATTENUATION} naming a capability the parent
-   *     does not hold; {@link IssuanceError#INACTIVE} if the parent has less than a second left;
-   *     {@link IssuanceError#TOO_LARGE}
+   *     does not hold; {@link IssuanceError#INACTIVE} if the parent's node (or an ancestor) is not
+   *     active, naming it and its state, or the parent has less than a second left; {@link
+   *     IssuanceError#UNAVAILABLE} if the node's state cannot be confirmed; {@link
+   *     IssuanceError#TOO_LARGE}
    */
   public GrantToken attenuate(String parent, CapabilitySet capabilities, Duration ttl) {
     Objects.requireNonNull(parent, "parent");
     Objects.requireNonNull(capabilities, "capabilities");
     checkTtl(ttl);
     VerifiedGrant p = parents.verify(parent);
+    GrantContent c = p.content();
+    requireLive(c);
     Instant now = clock.instant();
     Optional<Capability> missing = p.capabilities().firstUncovered(capabilities);
     if (missing.isPresent()) {
@@ -201,9 +233,21 @@ public final class GrantIssuer {
           IssuanceError.INACTIVE,
           "parent grant '" + p.id() + "' has less than a second left (exp " + p.expiresAt() + ")");
     }
-    GrantContent c = p.content();
     List<String> chain = new ArrayList<>(c.grantChain());
     chain.add(c.id());
+    List<ExecutionView.BudgetScope> scopes = new ArrayList<>(c.budgetScopes());
+    if (!capabilities.equals(c.capabilities())) {
+      // the parent's own budgets bind the narrower grant
+      Instant nodeDeadline = c.expiresAt();
+      for (ExecutionView.BudgetScope s : c.budgetScopes()) {
+        if (s.nodeId().equals(c.nodeId()) && s.notAfter().isAfter(nodeDeadline)) {
+          nodeDeadline = s.notAfter();
+        }
+      }
+      GrantContent.budgetScope(c.nodeId(), c.capabilities(), nodeDeadline)
+          .filter(b -> !scopes.contains(b))
+          .ifPresent(scopes::add);
+    }
     return sign(
         new GrantContent(
             issuer,
@@ -221,13 +265,110 @@ public final class GrantIssuer {
             chain,
             c.delegators(),
             c.traceparent(),
-            c.attributes()));
+            c.attributes(),
+            c.graphId(),
+            scopes));
+  }
+
+  /** Refuses to mint for a node that is not active in its graph. */
+  private static void requireActive(ExecutionNode node) {
+    NodeState state = node.state();
+    if (state != NodeState.ACTIVE) {
+      throw new GrantIssuanceException(
+          IssuanceError.INACTIVE,
+          "node '" + node.id() + "' of graph '" + node.view().graphId() + "' is " + state);
+    }
+  }
+
+  /**
+   * Refuses to attenuate a grant whose node (or an ancestor) ended, or whose state cannot be
+   * confirmed: the live node if this issuer minted for it, then the registry.
+   */
+  private void requireLive(GrantContent c) {
+    boolean confirmed = false;
+    ExecutionNode known = nodes.get(c.scope(), c.nodeId(), clock.instant());
+    if (known != null) {
+      requireActive(known);
+      confirmed = true;
+    }
+    if (revocations != null) {
+      Revocations.Finding f = Revocations.find(revocations, c);
+      if (f != null && f.nodeId() != null) {
+        throw new GrantIssuanceException(IssuanceError.INACTIVE, f.message());
+      }
+      if (f != null && f.check() == GrantCheck.UNAVAILABLE) {
+        throw new GrantIssuanceException(IssuanceError.UNAVAILABLE, f.message());
+      }
+      if (f != null) {
+        throw new GrantVerificationException(f.check(), f.message(), c.id(), null);
+      }
+      confirmed = true;
+    }
+    if (!confirmed && !withoutRevocationChecks) {
+      throw new GrantIssuanceException(
+          IssuanceError.UNAVAILABLE,
+          "cannot confirm that node '"
+              + c.nodeId()
+              + "' of graph '"
+              + c.scope()
+              + "' is still active: this issuer minted no grant for it and has no revocation"
+              + " registry");
+    }
   }
 
   /** {@link #attenuate(String, CapabilitySet, Duration)} of a grant minted here. */
   public GrantToken attenuate(GrantToken parent, CapabilitySet capabilities, Duration ttl) {
     Objects.requireNonNull(parent, "parent");
     return attenuate(parent.compact(), capabilities, ttl);
+  }
+
+  /** Remembers the node a grant was minted for, so that its attenuations can check it live. */
+  private void minted(String scope, ExecutionNode node, Instant until) {
+    nodes.put(scope, node, until, clock.instant());
+  }
+
+  /**
+   * The nodes this issuer minted for, by graph and node id, each until the last {@code exp} minted
+   * for it; at most {@code max} of them (beyond that a node is not remembered, and attenuating its
+   * grants needs the registry). Thread-safe.
+   */
+  private static final class KnownNodes {
+    private record Known(ExecutionNode node, Instant until) {}
+
+    private final int max;
+    private final ConcurrentHashMap<String, Known> map = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong puts =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    KnownNodes(int max) {
+      this.max = max;
+    }
+
+    private static String key(String scope, String nodeId) {
+      return scope.length() + ":" + scope + nodeId;
+    }
+
+    ExecutionNode get(String scope, String nodeId, Instant now) {
+      Known k = map.get(key(scope, nodeId));
+      return k == null || !now.isBefore(k.until()) ? null : k.node();
+    }
+
+    void put(String scope, ExecutionNode node, Instant until, Instant now) {
+      if (puts.incrementAndGet() % 1024 == 0) {
+        // forget nodes whose grants have all expired, a little at a time
+        map.values().removeIf(k -> !now.isBefore(k.until()));
+      }
+      if (map.size() >= max) {
+        map.values().removeIf(k -> !now.isBefore(k.until()));
+        if (map.size() >= max) {
+          return;
+        }
+      }
+      map.merge(
+          key(scope, node.id()),
+          new Known(node, until),
+          (a, b) -> a.node() == b.node() && a.until().isAfter(b.until()) ? a : b);
+    }
   }
 
   private Instant expiry(Instant now, Duration ttl, Instant ceiling) {
@@ -304,6 +445,7 @@ public final class GrantIssuer {
     private RandomGenerator random;
     private PublicKeySet trusted;
     private RevocationRegistry revocations;
+    private boolean withoutRevocationChecks;
 
     private Builder() {}
 
@@ -372,10 +514,35 @@ public final class GrantIssuer {
       return this;
     }
 
-    /** Consulted before attenuating a parent grant; none by default. */
+    /**
+     * Consulted before attenuating a parent grant: a revoked grant, a node that ended or a registry
+     * that is not current refuses it. Without one, only grants whose node this issuer minted for
+     * (and so can see live in its graph) can be attenuated, unless {@link
+     * #withoutRevocationChecks()} is asked for.
+     */
     public Builder revocations(RevocationRegistry revocations) {
       SetOnce.once(this.revocations, "revocations");
+      if (withoutRevocationChecks) {
+        throw new IllegalStateException("revocations conflicts with withoutRevocationChecks");
+      }
       this.revocations = Objects.requireNonNull(revocations, "revocations");
+      return this;
+    }
+
+    /**
+     * Attenuates grants whose node this issuer cannot see (minted by another process, or by a
+     * command-line tool) without asking any registry whether the node is still active. The cost: a
+     * grant of a revoked node can still be attenuated, until the parent's {@code exp}. Grants of
+     * nodes this issuer minted for are still checked against the live node.
+     */
+    public Builder withoutRevocationChecks() {
+      if (withoutRevocationChecks) {
+        throw new IllegalStateException("withoutRevocationChecks was already set");
+      }
+      if (revocations != null) {
+        throw new IllegalStateException("withoutRevocationChecks conflicts with revocations");
+      }
+      this.withoutRevocationChecks = true;
       return this;
     }
 

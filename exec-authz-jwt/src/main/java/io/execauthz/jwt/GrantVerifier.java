@@ -4,10 +4,10 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
 import io.execauthz.ExecutionView;
-import io.execauthz.NodeState;
 import io.execauthz.jwt.internal.GrantContent;
 import io.execauthz.jwt.internal.Jose;
 import io.execauthz.jwt.internal.TokenCache;
+import io.execauthz.spi.GrantSource;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,7 +39,8 @@ import java.util.Set;
  *
  * <ol>
  *   <li>size: at most {@link Builder#maxTokenSize 8 KiB} by default, before anything is parsed;
- *   <li>form: a compact JWS of three canonical base64url parts, its header a JSON object;
+ *   <li>form: a compact JWS of three canonical base64url parts, its header and claims JSON objects
+ *       that name no member twice (at any depth);
  *   <li>{@code alg}: on the allowlist ({@code EdDSA}, {@code ES256}); never {@code none}, never an
  *       HMAC;
  *   <li>{@code typ} is {@code exec-grant+jwt}; no {@code crit};
@@ -52,9 +52,14 @@ import java.util.Set;
  *       {@code aud} naming this audience, {@code exp} not passed and {@code nbf}/{@code iat} not
  *       ahead (each within a {@link Builder#clockSkew skew} of 5 s by default), {@code exp - iat}
  *       within the {@link Builder#maxLifetime maximum lifetime};
- *   <li>revocation: the grant's id, its ancestor grants' ids and every node of its lineage against
- *       the {@link RevocationRegistry}, if one is set.
+ *   <li>revocation: the grant's id, its ancestor grants' ids and every node of its lineage (keyed
+ *       by issuer, graph id and node id) against the {@link RevocationRegistry}, which must be
+ *       current ({@link GrantCheck#UNAVAILABLE} otherwise).
  * </ol>
+ *
+ * <p>Revocation is on by default: a verifier is built with a {@link Builder#revocations registry}
+ * or, explicitly, {@link Builder#withoutRevocationChecks() without revocation checks} — in which
+ * case a grant of a revoked or completed node stays valid until its {@code exp}.
  *
  * <p>A grant that passed is remembered by its signature until its {@code exp}: presented again, the
  * cryptography and parsing are skipped, but the token must be identical, and time, key retirement
@@ -77,6 +82,7 @@ public final class GrantVerifier {
   private final Duration maxLifetime;
   private final Set<GrantAlgorithm> algorithms;
   private final RevocationRegistry revocations;
+  private final GrantSource source = this::verifyForPipeline;
   private final int cacheSize;
   private final TokenCache<VerifiedGrant> cache;
 
@@ -109,13 +115,12 @@ public final class GrantVerifier {
     return new Builder();
   }
 
-  /** What an issuer uses to verify a parent grant it is asked to attenuate: any audience. */
+  /**
+   * What an issuer uses to verify a parent grant it is asked to attenuate: any audience, and no
+   * registry (the issuer checks the node's liveness itself).
+   */
   static GrantVerifier forIssuer(
-      PublicKeySet keys,
-      String issuer,
-      InstantSource clock,
-      Duration maxLifetime,
-      RevocationRegistry revocations) {
+      PublicKeySet keys, String issuer, InstantSource clock, Duration maxLifetime) {
     return new GrantVerifier(
         keys,
         issuer,
@@ -125,7 +130,7 @@ public final class GrantVerifier {
         Builder.DEFAULT_MAX_SIZE,
         maxLifetime,
         EnumSet.allOf(GrantAlgorithm.class),
-        revocations,
+        null,
         1_000);
   }
 
@@ -227,7 +232,8 @@ public final class GrantVerifier {
     try {
       header = Jose.parseObject(headerBytes, maxTokenSize);
     } catch (ParseException e) {
-      throw new GrantVerificationException(GrantCheck.MALFORMED, "the header is not a JSON object");
+      throw new GrantVerificationException(
+          GrantCheck.MALFORMED, "the header is not a JSON object: " + e.getMessage());
     }
 
     if (!(header.get("alg") instanceof String alg)) {
@@ -305,7 +311,7 @@ public final class GrantVerifier {
       claims = Jose.parseObject(payload, maxTokenSize);
     } catch (ParseException e) {
       throw new GrantVerificationException(
-          GrantCheck.MALFORMED, "the claims are not a JSON object");
+          GrantCheck.MALFORMED, "the claims are not a JSON object: " + e.getMessage());
     }
     GrantContent content;
     ExecutionView view;
@@ -414,44 +420,39 @@ public final class GrantVerifier {
     if (revocations == null) {
       return;
     }
-    GrantContent c = g.content();
-    if (revocations.isGrantRevoked(c.id())) {
-      throw new GrantVerificationException(
-          GrantCheck.REVOKED, "grant '" + c.id() + "' was revoked", c.id(), g.view());
+    Revocations.Finding f = Revocations.find(revocations, g.content());
+    if (f != null) {
+      throw new GrantVerificationException(f.check(), f.message(), g.id(), g.view());
     }
-    for (String ancestor : c.grantChain()) {
-      if (revocations.isGrantRevoked(ancestor)) {
-        throw new GrantVerificationException(
-            GrantCheck.REVOKED,
-            "ancestor grant '" + ancestor + "' of grant '" + c.id() + "' was revoked",
-            c.id(),
-            g.view());
-      }
-    }
-    String completed = null;
-    for (ExecutionView.Lineage l : c.lineage()) {
-      Optional<NodeState> s = revocations.nodeState(l.id());
-      if (s.isPresent() && s.get() == NodeState.REVOKED) {
-        throw new GrantVerificationException(
-            GrantCheck.REVOKED, endedNode(c, l.id()) + " was revoked", c.id(), g.view());
-      }
-      if (completed == null && s.isPresent() && s.get() == NodeState.COMPLETED) {
-        completed = l.id();
-      }
-    }
-    if (completed != null) {
-      throw new GrantVerificationException(
-          GrantCheck.COMPLETED, endedNode(c, completed) + " completed", c.id(), g.view());
-    }
-  }
-
-  private static String endedNode(GrantContent c, String id) {
-    return (id.equals(c.nodeId()) ? "node '" : "ancestor '") + id + "'";
   }
 
   private static GrantVerificationException retiredKey(String kid, Instant at) {
     return new GrantVerificationException(
         GrantCheck.RETIRED_KEY, "key '" + kid + "' was retired at " + at);
+  }
+
+  /**
+   * This verifier as the {@link GrantSource} of an {@link io.execauthz.Authorizer}: the only way a
+   * grant's execution view reaches the decision pipeline. Always the same instance.
+   */
+  public GrantSource asGrantSource() {
+    return source;
+  }
+
+  private GrantSource.Result verifyForPipeline(String token) {
+    try {
+      VerifiedGrant g = verify(token);
+      return new GrantSource.Accepted(g.view(), g.id());
+    } catch (GrantVerificationException e) {
+      return new GrantSource.Rejected(
+          e.check().reason(), e.getMessage(), e.view(), e.grantId().orElse(null));
+    } catch (RuntimeException | StackOverflowError e) {
+      return new GrantSource.Rejected(
+          io.execauthz.Reason.ERROR,
+          "grant verification failed: " + e.getClass().getSimpleName(),
+          null,
+          null);
+    }
   }
 
   /** Attacker-controlled text, cut short and without control characters, for a message. */
@@ -492,6 +493,7 @@ public final class GrantVerifier {
     private Duration maxLifetime;
     private Set<GrantAlgorithm> algorithms;
     private RevocationRegistry revocations;
+    private boolean withoutRevocationChecks;
     private Integer cacheSize;
 
     private Builder() {}
@@ -567,10 +569,34 @@ public final class GrantVerifier {
       return this;
     }
 
-    /** Where revoked grants and ended nodes are looked up; none by default. */
+    /**
+     * Where revoked grants and ended nodes are looked up (required, unless {@link
+     * #withoutRevocationChecks()}): the registry the orchestrator's graph feeds through {@link
+     * RevocationRegistry#graphListener(String)}, or a shared store fed by it.
+     */
     public Builder revocations(RevocationRegistry revocations) {
       SetOnce.once(this.revocations, "revocations");
+      if (withoutRevocationChecks) {
+        throw new IllegalStateException("revocations conflicts with withoutRevocationChecks");
+      }
       this.revocations = Objects.requireNonNull(revocations, "revocations");
+      return this;
+    }
+
+    /**
+     * Verifies without any revocation registry: signature, claims and time only. What it costs: a
+     * grant stays valid until its {@code exp} (plus the clock skew) however its node ended — a
+     * revoked or completed node's grants, and revoked grants, are still accepted. Only for tools
+     * that inspect grants, or deployments whose grants are so short-lived that this is acceptable.
+     */
+    public Builder withoutRevocationChecks() {
+      if (withoutRevocationChecks) {
+        throw new IllegalStateException("withoutRevocationChecks was already set");
+      }
+      if (revocations != null) {
+        throw new IllegalStateException("withoutRevocationChecks conflicts with revocations");
+      }
+      this.withoutRevocationChecks = true;
       return this;
     }
 
@@ -588,7 +614,8 @@ public final class GrantVerifier {
     }
 
     /**
-     * @throws IllegalStateException if keys, issuer or audience is missing
+     * @throws IllegalStateException if keys, issuer or audience is missing, or neither {@link
+     *     #revocations} nor {@link #withoutRevocationChecks()} was given
      */
     public GrantVerifier build() {
       if (keys == null || issuer == null || audience == null) {
@@ -604,6 +631,12 @@ public final class GrantVerifier {
         }
         throw new IllegalStateException(
             "keys, issuer and audience are required; missing " + missing);
+      }
+      if (revocations == null && !withoutRevocationChecks) {
+        throw new IllegalStateException(
+            "revocations is required: give the registry the orchestrator's graph feeds"
+                + " (RevocationRegistry.graphListener), or call withoutRevocationChecks() to accept"
+                + " that a revoked node's grants stay valid until their exp");
       }
       return new GrantVerifier(
           keys,

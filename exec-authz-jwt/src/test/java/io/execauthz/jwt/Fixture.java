@@ -39,7 +39,7 @@ final class Fixture {
   final TestClock clock = new TestClock(START);
   final RevocationRegistry revocations = RevocationRegistry.inMemory(clock);
   final ExecutionGraph graph =
-      ExecutionGraph.newBuilder().clock(clock).listener(revocations.graphListener()).build();
+      ExecutionGraph.newBuilder().clock(clock).listener(revocations.graphListener(ISSUER)).build();
   final GrantIssuer issuer;
   final GrantVerifier verifier;
   final List<AuditRecord> audit = new CopyOnWriteArrayList<>();
@@ -88,15 +88,20 @@ final class Fixture {
             .authorizer(
                 Authorizer.newBuilder()
                     .clock(clock)
+                    .budgetLedger(graph.budgetLedger())
                     .policyEngine(PolicyEngine.permitAll())
-                    .auditSink(sink)
-                    .build())
+                    .auditSink(sink))
             .build();
   }
 
   /** As a revocation from another orchestrator replica would arrive: straight to the registry. */
   void registryRevokesDirectly(String nodeId) {
-    revocations.nodeEnded(nodeId, io.execauthz.NodeState.REVOKED, START.plus(Duration.ofHours(1)));
+    revocations.nodeEnded(
+        ISSUER,
+        graph.id(),
+        nodeId,
+        io.execauthz.NodeState.REVOKED,
+        START.plus(Duration.ofHours(1)));
   }
 
   GrantToken mintB1() {
@@ -125,6 +130,19 @@ final class Fixture {
     try {
       return JSONObjectUtils.parse(json);
     } catch (ParseException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Signs a header and the claims exactly as written (duplicate members and all). */
+  static String signRaw(Map<String, Object> header, String claimsJson, SigningKey key) {
+    String input = b64(Jose.toJson(header)) + "." + b64(claimsJson);
+    try {
+      JWSSigner signer = Jose.signer(JWK.parse(key.toPrivateJwk()));
+      return input
+          + "."
+          + signer.sign(JWSHeader.parse(header), input.getBytes(StandardCharsets.US_ASCII));
+    } catch (ParseException | JOSEException e) {
       throw new AssertionError(e);
     }
   }

@@ -59,6 +59,66 @@ final class GrantAttackTest {
     return new LinkedHashMap<>(Fixture.claims(good));
   }
 
+  /**
+   * The good claims with {@code extra} appended to the claims object, signed by the trusted key.
+   */
+  private String withDuplicate(String extra) {
+    String json = Jose.toJson(goodClaims());
+    return Fixture.signRaw(
+        goodHeader(), json.substring(0, json.length() - 1) + extra + "}", Fixture.ED);
+  }
+
+  @Test
+  void twoCapClaims_signedByTheTrustedKey_areMalformed_neverReadEitherWay() {
+    // a parser that keeps the first cap and one that keeps the last would disagree
+    assertRefused(withDuplicate(",\"cap\":[\"* fs:/**\"]"), GrantCheck.MALFORMED);
+    // spelled with an escape, the name is still 'cap'
+    assertRefused(withDuplicate(",\"\\u0063ap\":[\"* fs:/**\"]"), GrantCheck.MALFORMED);
+  }
+
+  @Test
+  void aDuplicateMemberInsideANestedClaim_isMalformed() {
+    Map<String, Object> c = goodClaims();
+    String json = Jose.toJson(c);
+    // the first lin entry names its id twice
+    int lin = json.indexOf("\"lin\":[{");
+    assertThat(lin).isPositive();
+    int at = lin + "\"lin\":[{".length();
+    String twice = json.substring(0, at) + "\"id\":\"s\"," + json.substring(at);
+    String token = Fixture.signRaw(goodHeader(), twice, Fixture.ED);
+    assertRefused(token, GrantCheck.MALFORMED);
+    assertThatThrownBy(() -> f.verifier.verify(token)).hasMessageContaining("'id' is named twice");
+  }
+
+  @Test
+  void aDuplicateHeaderMember_isMalformed() {
+    String claims = good.split("\\.")[1];
+    String header =
+        "{\"alg\":\"EdDSA\",\"typ\":\"exec-grant+jwt\",\"kid\":\"ed-1\",\"kid\":\"ed-1\"}";
+    String token = Fixture.b64(header) + "." + claims + "." + good.split("\\.")[2];
+    assertRefused(token, GrantCheck.MALFORMED);
+  }
+
+  @Test
+  void budgetScopes_thatAreMalformed_orNameANodeOutsideTheLineage_areInvalid() {
+    for (Object bud :
+        List.of(
+            "no",
+            List.of("no"),
+            List.of(Map.of("node", "s", "cap", List.of())),
+            List.of(Map.of("node", "s", "cap", List.of("fs.read fs:/repo/**"))), // no maxCalls
+            List.of(Map.of("node", "s", "cap", List.of("not a capability maxCalls=1"))),
+            List.of(Map.of("node", "elsewhere", "cap", List.of("fs.read fs:/** maxCalls=1"))),
+            List.of(Map.of("node", "s", "cap", List.of("fs.read fs:/** maxCalls=1"), "x", 1)))) {
+      Map<String, Object> c = goodClaims();
+      c.put("bud", bud);
+      assertRefused(Fixture.sign(goodHeader(), c, Fixture.ED), GrantCheck.INVALID_CLAIM);
+    }
+    Map<String, Object> c = goodClaims();
+    c.put("gid", "");
+    assertRefused(Fixture.sign(goodHeader(), c, Fixture.ED), GrantCheck.INVALID_CLAIM);
+  }
+
   @Test
   void theUntamperedGrant_isPermitted() {
     assertThat(f.tools.authorize(good, "fs.read", "fs:/repo/a.md").isPermit()).isTrue();

@@ -54,6 +54,7 @@ final class GrantIssuerTest {
     assertThat(v.view())
         .isEqualTo(
             new ExecutionView(
+                expected.graphId(),
                 expected.nodeId(),
                 expected.kind(),
                 expected.depth(),
@@ -64,7 +65,8 @@ final class GrantIssuerTest {
                 expected.attributes(),
                 expected.capabilities(),
                 Fixture.START.plusSeconds(300 + 5),
-                expected.trace()));
+                expected.trace(),
+                expected.budgetScopes()));
     assertThat(v.delegators()).containsExactly("user:alice", "agent:planner");
     assertThat(v.grantChain()).isEmpty();
     assertThat(v.parentId()).isEmpty();
@@ -200,6 +202,133 @@ final class GrantIssuerTest {
   }
 
   @Test
+  void attenuate_forANodeThatEnded_isRefused_namingTheNodeAndItsState() {
+    GrantToken parent = f.mintB1();
+    f.graph.revoke("b1", "incident");
+    assertThatThrownBy(
+            () ->
+                f.issuer.attenuate(
+                    parent, CapabilitySet.parse("fs.read fs:/repo/a"), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(
+            GrantIssuanceException.class,
+            e -> {
+              assertThat(e.error()).isEqualTo(IssuanceError.INACTIVE);
+              assertThat(e.getMessage()).contains("'b1'", "REVOKED");
+            });
+  }
+
+  @Test
+  void attenuate_withoutARegistry_stillChecksTheNodeItMintedFor_live() {
+    GrantIssuer plain =
+        GrantIssuer.newBuilder()
+            .signingKey(Fixture.ED)
+            .issuer(Fixture.ISSUER)
+            .clock(f.clock)
+            .build();
+    f.graph.spawn("b1", NodeSpec.builder("t").capabilities("fs.read fs:/repo/**").build());
+    GrantToken parent = plain.mint(f.graph.node("t"), Fixture.AUDIENCE);
+    assertThat(
+            plain.attenuate(
+                parent, CapabilitySet.parse("fs.read fs:/repo/a"), Duration.ofSeconds(5)))
+        .isNotNull();
+    f.graph.complete("b1"); // t completes with its parent; no registry hears of it here
+    assertThatThrownBy(() -> plain.attenuate(parent, parent.capabilities(), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(
+            GrantIssuanceException.class,
+            e -> {
+              assertThat(e.error()).isEqualTo(IssuanceError.INACTIVE);
+              assertThat(e.getMessage()).contains("'t'", "COMPLETED");
+            });
+  }
+
+  @Test
+  void attenuate_ofAGrantMintedElsewhere_needsARegistry_orAnExplicitOptOut() {
+    GrantToken parent = f.mintB1(); // minted by another replica, as far as these issuers know
+    GrantIssuer blind =
+        GrantIssuer.newBuilder()
+            .signingKey(Fixture.ED)
+            .issuer(Fixture.ISSUER)
+            .clock(f.clock)
+            .build();
+    assertThatThrownBy(() -> blind.attenuate(parent, parent.capabilities(), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(
+            GrantIssuanceException.class,
+            e -> {
+              assertThat(e.error()).isEqualTo(IssuanceError.UNAVAILABLE);
+              assertThat(e.getMessage()).contains("'b1'");
+            });
+    GrantIssuer replica =
+        GrantIssuer.newBuilder()
+            .signingKey(Fixture.ED)
+            .issuer(Fixture.ISSUER)
+            .clock(f.clock)
+            .revocations(f.revocations)
+            .build();
+    assertThat(replica.attenuate(parent, parent.capabilities(), Duration.ofSeconds(5)).nodeId())
+        .isEqualTo("b1");
+    GrantIssuer optedOut =
+        GrantIssuer.newBuilder()
+            .signingKey(Fixture.ED)
+            .issuer(Fixture.ISSUER)
+            .clock(f.clock)
+            .withoutRevocationChecks()
+            .build();
+    f.graph.revoke("s", "incident");
+    assertThatThrownBy(
+            () -> replica.attenuate(parent, parent.capabilities(), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(
+            GrantIssuanceException.class,
+            e -> {
+              assertThat(e.error()).isEqualTo(IssuanceError.INACTIVE);
+              assertThat(e.getMessage()).contains("'s'", "REVOKED");
+            });
+    // the documented cost of opting out: the revoked node's grant is still attenuated
+    assertThat(optedOut.attenuate(parent, parent.capabilities(), Duration.ofSeconds(5)).nodeId())
+        .isEqualTo("b1");
+  }
+
+  @Test
+  void attenuate_whileTheRegistryIsNotCurrent_isRefusedAsUnavailable() {
+    RevocationRegistry full = RevocationRegistry.inMemory(f.clock, Duration.ofMinutes(1), 1);
+    full.revokeGrant("some-other-grant", Fixture.START.plus(Duration.ofHours(1)));
+    try {
+      full.revokeGrant("and-another", Fixture.START.plus(Duration.ofHours(1)));
+    } catch (IllegalStateException expected) {
+      assertThat(expected.getMessage()).contains("catchUp()");
+    }
+    assertThat(full.isCurrent()).isFalse();
+    GrantIssuer replica =
+        GrantIssuer.newBuilder()
+            .signingKey(Fixture.ED)
+            .issuer(Fixture.ISSUER)
+            .clock(f.clock)
+            .revocations(full)
+            .build();
+    GrantToken parent = f.mintB1();
+    assertThatThrownBy(
+            () -> replica.attenuate(parent, parent.capabilities(), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(
+            GrantIssuanceException.class,
+            e -> assertThat(e.error()).isEqualTo(IssuanceError.UNAVAILABLE));
+  }
+
+  @Test
+  void grants_carryTheGraphId_andAttenuationsCopyIt() {
+    GrantToken parent = f.mintB1();
+    GrantToken child =
+        f.issuer.attenuate(
+            parent, CapabilitySet.parse("fs.read fs:/repo/a"), Duration.ofSeconds(5));
+    assertThat(Fixture.claims(parent.compact())).containsEntry("gid", f.graph.id());
+    assertThat(Fixture.claims(child.compact())).containsEntry("gid", f.graph.id());
+    assertThat(f.verifier.verify(child.compact()).view().graphId()).isEqualTo(f.graph.id());
+    // a grant without gid (minted without a graph) is scoped by its issuer
+    Map<String, Object> c = new java.util.LinkedHashMap<>(Fixture.claims(parent.compact()));
+    c.remove("gid");
+    String t = Fixture.sign(Fixture.header(parent.compact()), c, Fixture.ED);
+    assertThat(f.verifier.verify(t).view().graphId()).isEqualTo("iss:" + Fixture.ISSUER);
+  }
+
+  @Test
   void mint_past_theSizeBound_isRefused() {
     String[] caps = new String[200];
     for (int i = 0; i < caps.length; i++) {
@@ -239,9 +368,11 @@ final class GrantIssuerTest {
         .extracting(ExecutionView.Lineage::id)
         .containsExactlyInAnyOrder("m", "b1", "b2", "s");
     assertThat(v.view().lineage().get(0).parents()).containsExactly("b1", "b2");
-    assertThat(v.view())
+    assertThat(GrantProperties.withoutOwnScope(v.view()))
         .usingRecursiveComparison()
         .ignoringFields("deadline")
+        // capability sets compare by their canonical text, not by their (lazily filled) fields
+        .withEqualsForType(Object::equals, io.execauthz.CapabilitySet.class)
         .isEqualTo(f.graph.node("m").view());
   }
 

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -35,9 +36,9 @@ import org.junit.jupiter.api.TestFactory;
  * starts with the case's seed; to replay one case, put its seed in {@link #BASE_SEED} and run with
  * one case.
  *
- * <p>The graphs have no claims and no {@code maxCalls} budgets: claims are graph-local (a tool
- * server has no graph to hold them) and budgets are counted per authorizer, so both are outside
- * what a grant can carry.
+ * <p>The graphs have {@code maxCalls} budgets at every level but no claims: claims are graph-local
+ * (a tool server has no graph to hold them). Budgets belong to the node: a tool server that shares
+ * the graph's ledger spends the same counters through any grant of the node as the node itself.
  */
 final class GrantProperties {
   private static final long BASE_SEED = 0x5eed_6a09_e667_f3bcL;
@@ -64,7 +65,14 @@ final class GrantProperties {
           "net.connect net:api.example.com:443",
           "secret.read secret:GITHUB_TOKEN",
           "fs.read fs:/repo/** until=2026-01-01T00:02:30Z",
-          "tool.call tool:github/* until=2026-01-01T00:01:00Z");
+          "tool.call tool:github/* until=2026-01-01T00:01:00Z",
+          "fs.read fs:/repo/** maxCalls=6",
+          "fs.read fs:/repo/docs/** maxCalls=3",
+          "fs.write fs:/repo/src/** maxCalls=4",
+          "fs.write fs:/repo/src/* maxCalls=2",
+          "tool.call tool:github/* maxCalls=5",
+          "tool.call tool:github/create_issue maxCalls=2",
+          "tool.call tool:github/create_pr approval maxCalls=1");
 
   private static final List<String> ACTIONS =
       List.of(
@@ -129,29 +137,73 @@ final class GrantProperties {
   // A node's grant decides as the node does, before and after revocations and completions
   // ---------------------------------------------------------------------------------------------
 
+  /** Budgets a grant found used up, across the suite: the property must exercise them. */
+  private static final AtomicInteger EXHAUSTED_VIA_GRANT = new AtomicInteger();
+
   @TestFactory
   Stream<DynamicTest> authorizingWithANodesGrant_decidesAsTheNodeItself() {
-    return IntStream.range(0, CASES)
-        .mapToObj(
-            i -> {
-              long seed = BASE_SEED + i;
-              return DynamicTest.dynamicTest(seedOf(seed), () -> grantEqualsNode(seed));
-            });
+    Stream<DynamicTest> cases =
+        IntStream.range(0, CASES)
+            .mapToObj(
+                i -> {
+                  long seed = BASE_SEED + i;
+                  return DynamicTest.dynamicTest(seedOf(seed), () -> grantEqualsNode(seed));
+                });
+    // run last (the stream is consumed in order): the cases above ran budgets out through grants
+    return Stream.concat(
+        cases,
+        Stream.of(
+            DynamicTest.dynamicTest(
+                "budgets were exhausted through grants",
+                () -> assertThat(EXHAUSTED_VIA_GRANT.get()).isGreaterThan(100))));
   }
 
+  /** One world: a graph, and a tool server sharing its ledger and its graph-fed registry. */
+  private record World(
+      ExecutionGraph graph, Authorizer inProcess, GrantVerifier verifier, GrantAuthorizer tools) {
+    static World of(long seed, TestClock clock) {
+      RevocationRegistry revocations = RevocationRegistry.inMemory(clock);
+      ExecutionGraph graph =
+          ExecutionGraph.newBuilder()
+              .clock(clock)
+              .random(new SplittableRandom(seed ^ 0x9e3779b97f4a7c15L))
+              .listener(revocations.graphListener(Fixture.ISSUER))
+              .build();
+      GrantVerifier verifier =
+          GrantVerifier.newBuilder()
+              .keys(PublicKeySet.of(Fixture.ED))
+              .issuer(Fixture.ISSUER)
+              .audience(Fixture.AUDIENCE)
+              .clock(clock)
+              .revocations(revocations)
+              .build();
+      return new World(
+          graph,
+          Authorizer.newBuilder().graph(graph).policyEngine(VIEW_SENSITIVE).build(),
+          verifier,
+          GrantAuthorizer.newBuilder()
+              .verifier(verifier)
+              .authorizer(
+                  Authorizer.newBuilder()
+                      .clock(clock)
+                      .budgetLedger(graph.budgetLedger())
+                      .policyEngine(VIEW_SENSITIVE))
+              .build());
+    }
+  }
+
+  /**
+   * Two identical worlds on one clock. In the first, every request is made on the node itself. In
+   * the second, each goes through the node itself, its first grant, a grant minted again, or an
+   * attenuation of the first with the same capabilities — all sharing the graph's ledger. Every
+   * decision must be the same in both: budgets, revocations, completions and time included.
+   */
   private static void grantEqualsNode(long seed) {
     String s = seedOf(seed);
     SplittableRandom rnd = new SplittableRandom(seed);
     TestClock clock = new TestClock(START);
-    RevocationRegistry revocations = RevocationRegistry.inMemory(clock);
-    ExecutionGraph graph =
-        ExecutionGraph.newBuilder()
-            .clock(clock)
-            .random(new SplittableRandom(seed ^ 0x9e3779b97f4a7c15L))
-            .listener(revocations.graphListener())
-            .build();
-    Authorizer inProcess =
-        Authorizer.newBuilder().graph(graph).policyEngine(VIEW_SENSITIVE).build();
+    World own = World.of(seed, clock);
+    World viaGrants = World.of(seed, clock);
     GrantIssuer issuer =
         GrantIssuer.newBuilder()
             .signingKey(Fixture.ED)
@@ -159,65 +211,61 @@ final class GrantProperties {
             .clock(clock)
             .random(new SplittableRandom(seed))
             .build();
-    GrantVerifier verifier =
-        GrantVerifier.newBuilder()
-            .keys(issuer.publicKeys())
-            .issuer(Fixture.ISSUER)
-            .audience(Fixture.AUDIENCE)
-            .clock(clock)
-            .revocations(revocations)
-            .build();
-    GrantAuthorizer toolServer =
-        GrantAuthorizer.newBuilder()
-            .verifier(verifier)
-            .authorizer(Authorizer.newBuilder().clock(clock).policyEngine(VIEW_SENSITIVE).build())
-            .build();
 
-    List<ExecutionNode> nodes = randomGraph(rnd, graph);
+    SplittableRandom shape = new SplittableRandom(seed ^ 0x5deece66dL);
+    boolean tight = rnd.nextBoolean();
+    List<ExecutionNode> nodes = randomGraph(shape.split(), own.graph(), tight);
+    List<ExecutionNode> twins =
+        randomGraph(new SplittableRandom(seed ^ 0x5deece66dL).split(), viaGrants.graph(), tight);
     // grants for up to four nodes: each costs a signature and a verification (~0.3 ms)
-    List<ExecutionNode> probes = new ArrayList<>(nodes);
+    List<Integer> probes = new ArrayList<>(IntStream.range(0, nodes.size()).boxed().toList());
     while (probes.size() > 4) {
       probes.remove(rnd.nextInt(probes.size()));
     }
     Map<String, GrantToken> grants = new LinkedHashMap<>();
-    for (ExecutionNode n : probes) {
+    for (int p : probes) {
+      ExecutionNode n = twins.get(p);
       Duration ttl =
           rnd.nextInt(4) == 0 ? Duration.ofSeconds(30 + rnd.nextInt(400)) : Duration.ofMinutes(5);
       GrantToken g = issuer.mint(n, Fixture.AUDIENCE, ttl);
       assertThat(g.expiresAt()).as("%s: exp ≤ node deadline", s).isBeforeOrEqualTo(n.deadline());
       grants.put(n.id(), g);
-      // the view a tool server rebuilds is the node's, but for the deadline
-      ExecutionView rebuilt = verifier.verify(g.compact()).view();
-      ExecutionView own = n.view();
-      assertThat(withDeadline(rebuilt, own.deadline()))
+      // the view a tool server rebuilds is the node's, but for the deadline and the scope that
+      // carries the node's own budgets (and its deadline) for the ledger
+      ExecutionView rebuilt = withoutOwnScope(viaGrants.verifier().verify(g.compact()).view());
+      ExecutionView expected = n.view();
+      assertThat(withDeadline(rebuilt, expected.deadline()))
           .as("%s: view of node %s rebuilt from its grant", s, n.id())
-          .isEqualTo(own);
+          .isEqualTo(expected);
     }
 
     int rounds = 2 + rnd.nextInt(3);
     for (int round = 0; round < rounds; round++) {
-      for (int r = 0; r < 8; r++) {
-        ExecutionNode n = pick(rnd, probes);
+      for (int r = 0; r < 10; r++) {
+        int p = pick(rnd, probes);
         compare(
             s + " round " + round,
             rnd,
-            inProcess,
-            toolServer,
-            clock,
-            n,
-            grants.get(n.id()),
-            verifier);
+            own.inProcess(),
+            nodes.get(p),
+            viaGrants,
+            twins.get(p),
+            grants.get(twins.get(p).id()),
+            issuer,
+            clock);
       }
-      // revocations, completions and time
+      // revocations, completions and time, in both worlds
       int op = rnd.nextInt(4);
-      ExecutionNode target = pick(rnd, nodes);
-      if (op == 0) {
-        graph.revoke(target.id(), "seeded");
-      } else if (op == 1) {
-        if (target.state() != NodeState.HELD) {
-          graph.complete(target.id());
+      int target = rnd.nextInt(nodes.size());
+      for (World w : List.of(own, viaGrants)) {
+        String id = nodes.get(target).id();
+        if (op == 0) {
+          w.graph().revoke(id, "seeded");
+        } else if (op == 1 && w.graph().node(id).state() != NodeState.HELD) {
+          w.graph().complete(id);
         }
-      } else if (op == 2) {
+      }
+      if (op == 2) {
         clock.advance(Duration.ofMillis(rnd.nextLong(1, rnd.nextInt(5) == 0 ? 420_000 : 180_000)));
       }
     }
@@ -227,39 +275,99 @@ final class GrantProperties {
       String s,
       SplittableRandom rnd,
       Authorizer inProcess,
-      GrantAuthorizer toolServer,
-      TestClock clock,
       ExecutionNode node,
+      World world,
+      ExecutionNode twin,
       GrantToken grant,
-      GrantVerifier verifier) {
+      GrantIssuer issuer,
+      TestClock clock) {
     String action = pick(rnd, ACTIONS);
     String resource = pick(rnd, RESOURCES);
     boolean approved = rnd.nextInt(3) == 0;
     Map<String, Object> args = rnd.nextBoolean() ? Map.of() : Map.of("n", (long) rnd.nextInt(3));
-    String what = s + ": " + action + " on " + resource + " by node " + node.id();
+    int channel = rnd.nextInt(4);
+    String what =
+        s + ": " + action + " on " + resource + " by node " + node.id() + " via " + channel;
 
-    Decision own =
+    Decision expected =
         inProcess.authorize(
             new AuthorizationRequest(node.id(), action, resource, args, approved, null));
-    Decision viaGrant = toolServer.authorize(grant.compact(), action, resource, args, approved);
     Instant now = clock.instant();
-    Instant exp = grant.expiresAt();
-    if (now.isBefore(exp)) {
-      assertThat(viaGrant.isPermit())
-          .as("%s: %s vs %s", what, own, viaGrant)
-          .isEqualTo(own.isPermit());
-      assertThat(reason(viaGrant)).as("%s: %s vs %s", what, own, viaGrant).isEqualTo(reason(own));
-      assertThat(viaGrant.nodePath()).as(what).isEqualTo(own.nodePath());
-      assertThat(viaGrant.determiningPolicies()).as(what).isEqualTo(own.determiningPolicies());
-    } else if (!now.isBefore(exp.plus(verifier.clockSkew()))) {
-      assertThat(reason(viaGrant))
-          .as("%s: past exp %s at %s", what, exp, now)
-          .contains(Reason.EXPIRED);
-    } // else: within the skew after exp, where the grant may still permit for a few seconds
+    GrantToken via = channel == 1 ? grant : null;
+    if (channel >= 2) {
+      try {
+        // an attenuation of the first grant while it has time left, else of a fresh one
+        GrantToken parent =
+            channel == 3 && now.plusSeconds(1).isBefore(grant.expiresAt())
+                ? grant
+                : issuer.mint(twin, Fixture.AUDIENCE);
+        via =
+            channel == 2
+                ? parent
+                : issuer.attenuate(parent, parent.capabilities(), Duration.ofMinutes(5));
+      } catch (GrantIssuanceException e) {
+        // no grant for a node that is not active
+        assertThat(e.error()).as("%s: %s", what, e.getMessage()).isEqualTo(IssuanceError.INACTIVE);
+        assertThat(expected.isPermit()).as("%s: refused %s but %s", what, e, expected).isFalse();
+      }
+    }
+    Decision actual;
+    if (via != null && now.isBefore(via.expiresAt())) {
+      actual = world.tools().authorize(via.compact(), action, resource, args, approved);
+      if (reason(actual).orElse(null) == Reason.BUDGET_EXHAUSTED) {
+        EXHAUSTED_VIA_GRANT.incrementAndGet();
+      }
+    } else {
+      actual =
+          world
+              .inProcess()
+              .authorize(
+                  new AuthorizationRequest(twin.id(), action, resource, args, approved, null));
+      if (!now.isBefore(grant.expiresAt().plus(world.verifier().clockSkew()))) {
+        // a grant past its exp is refused (and spends nothing)
+        assertThat(
+                reason(world.tools().authorize(grant.compact(), action, resource, args, approved)))
+            .as("%s: past exp %s at %s", what, grant.expiresAt(), now)
+            .contains(Reason.EXPIRED);
+      }
+    }
+    assertThat(actual.isPermit())
+        .as("%s: %s vs %s", what, expected, actual)
+        .isEqualTo(expected.isPermit());
+    assertThat(reason(actual))
+        .as("%s: %s vs %s", what, expected, actual)
+        .isEqualTo(reason(expected));
+    assertThat(actual.nodePath()).as(what).isEqualTo(expected.nodePath());
+    assertThat(actual.determiningPolicies()).as(what).isEqualTo(expected.determiningPolicies());
+  }
+
+  /** The view without the budget scope a grant carries for its own node. */
+  static ExecutionView withoutOwnScope(ExecutionView v) {
+    List<ExecutionView.BudgetScope> others = new ArrayList<>();
+    for (ExecutionView.BudgetScope b : v.budgetScopes()) {
+      if (!b.nodeId().equals(v.nodeId())) {
+        others.add(b);
+      }
+    }
+    return new ExecutionView(
+        v.graphId(),
+        v.nodeId(),
+        v.kind(),
+        v.depth(),
+        v.principal(),
+        v.path(),
+        v.lineage(),
+        v.delegators(),
+        v.attributes(),
+        v.capabilities(),
+        v.deadline(),
+        v.trace(),
+        others);
   }
 
   static ExecutionView withDeadline(ExecutionView v, Instant deadline) {
     return new ExecutionView(
+        v.graphId(),
         v.nodeId(),
         v.kind(),
         v.depth(),
@@ -270,7 +378,8 @@ final class GrantProperties {
         v.attributes(),
         v.capabilities(),
         deadline,
-        v.trace());
+        v.trace(),
+        v.budgetScopes());
   }
 
   private static Optional<Reason> reason(Decision d) {
@@ -279,11 +388,24 @@ final class GrantProperties {
 
   /** A root and 3–8 descendants, some merges; capabilities drawn from what the parents hold. */
   private static List<ExecutionNode> randomGraph(SplittableRandom rnd, ExecutionGraph graph) {
+    return randomGraph(rnd, graph, false);
+  }
+
+  /**
+   * A root and 3–8 descendants, some merges. With {@code tight} budgets, every capability carries a
+   * small {@code maxCalls} and descendants narrow their parents' budgets, so budgets run out.
+   */
+  private static List<ExecutionNode> randomGraph(
+      SplittableRandom rnd, ExecutionGraph graph, boolean tight) {
     List<ExecutionNode> nodes = new ArrayList<>();
     List<String> rootCaps = new ArrayList<>();
     for (String c : VOCABULARY) {
       if (rnd.nextInt(3) != 0) {
-        rootCaps.add(c);
+        Capability cap = Capability.parse(c);
+        rootCaps.add(
+            tight && cap.maxCalls().isEmpty()
+                ? cap.withMaxCalls(1 + rnd.nextInt(4)).toString()
+                : c);
       }
     }
     nodes.add(
@@ -306,7 +428,16 @@ final class GrantProperties {
         }
       }
       List<String> caps = new ArrayList<>();
-      for (String c : VOCABULARY) {
+      if (tight) {
+        for (Capability c : parents.get(0).capabilities()) {
+          Capability narrowed = c.withMaxCalls(1 + rnd.nextInt((int) c.maxCalls().orElse(4)));
+          if (rnd.nextInt(3) != 0
+              && parents.stream().allMatch(p -> p.capabilities().covers(narrowed))) {
+            caps.add(narrowed.toString());
+          }
+        }
+      }
+      for (String c : tight ? List.<String>of() : VOCABULARY) {
         Capability cap = Capability.parse(c);
         boolean coveredByAll = parents.stream().allMatch(p -> p.capabilities().covers(cap));
         if (coveredByAll && rnd.nextInt(3) != 0) {
@@ -367,6 +498,7 @@ final class GrantProperties {
             .issuer(Fixture.ISSUER)
             .audience(Fixture.AUDIENCE)
             .clock(clock)
+            .withoutRevocationChecks()
             .build();
     List<String> nodeCaps = new ArrayList<>();
     for (String c : VOCABULARY) {

@@ -16,7 +16,8 @@ final class GrantVerifierTest {
         .keys(PublicKeySet.of(Fixture.ED, Fixture.EC))
         .issuer(Fixture.ISSUER)
         .audience(Fixture.AUDIENCE)
-        .clock(f.clock);
+        .clock(f.clock)
+        .revocations(f.revocations);
   }
 
   @Test

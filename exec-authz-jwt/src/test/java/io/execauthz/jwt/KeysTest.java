@@ -40,6 +40,7 @@ final class KeysTest {
             .issuer(Fixture.ISSUER)
             .audience(Fixture.AUDIENCE)
             .clock(f.clock)
+            .withoutRevocationChecks()
             .build();
     assertThat(v.verify(f.mintB1().compact()).keyId()).isEqualTo(key.kid());
   }

@@ -5,7 +5,6 @@ import com.cedarpolicy.model.AuthorizationRequest;
 import com.cedarpolicy.model.AuthorizationResponse;
 import com.cedarpolicy.model.AuthorizationSuccessResponse;
 import com.cedarpolicy.model.DetailedError;
-import com.cedarpolicy.model.exception.AuthException;
 import io.execauthz.spi.PolicyRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Evaluator {
   private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
   private final RequestMapper.Limits limits;
-  private final Duration uncachedTimeout;
+  private final Duration timeout;
 
   private final LongAdder decisions = new LongAdder();
   private final LongAdder cached = new LongAdder();
@@ -48,9 +47,9 @@ public final class Evaluator {
     }
   }
 
-  public Evaluator(RequestMapper.Limits limits, Duration uncachedTimeout) {
+  public Evaluator(RequestMapper.Limits limits, Duration timeout) {
     this.limits = limits;
-    this.uncachedTimeout = uncachedTimeout;
+    this.timeout = timeout;
   }
 
   /** Counters: decisions, cached, uncached, rejected before Cedar, failed. */
@@ -58,8 +57,17 @@ public final class Evaluator {
     return new long[] {decisions.sum(), cached.sum(), uncached.sum(), rejected.sum(), failed.sum()};
   }
 
-  /** Evaluates; never throws, never returns null. */
-  public Outcome evaluate(Snapshot s, PolicyRequest request, NativeThreads threads) {
+  /**
+   * Evaluates on one of {@code evaluation}'s threads, never on the caller's: Cedar evaluates
+   * recursively on the stack it is called on, so the same policy would evaluate on a large stack
+   * and fail ("recursion limit reached", a deny with an error) on a small one. Never throws, never
+   * returns null.
+   *
+   * @param evaluation the threads every evaluation runs on (their stack is the library's choice)
+   * @param loading the threads that may retry caching the policy set natively
+   */
+  public Outcome evaluate(
+      Snapshot s, PolicyRequest request, NativeThreads evaluation, NativeThreads loading) {
     decisions.increment();
     RequestMapper.Mapped m;
     try {
@@ -84,21 +92,17 @@ public final class Evaluator {
     try {
       if (path) {
         cached.increment();
-        response = engine.isAuthorized(q, s.policies(), m.entities());
       } else {
-        // cedar-java re-parses every policy on this call: do it on a large stack
+        // cedar-java re-parses every policy on this call
         uncached.increment();
         if ((uncachedCalls.incrementAndGet() & 1023) == 1) {
           // the native cache may have room again (entries are freed when sets are collected)
-          threads.execute(s::tryCache);
+          loading.execute(s::tryCache);
         }
-        response =
-            threads.call(() -> engine.isAuthorized(q, s.policies(), m.entities()), uncachedTimeout);
       }
-    } catch (AuthException e) {
-      return error(s, path, "cedar evaluation failed: " + String.join("; ", Loader.messages(e)));
+      response = evaluation.call(() -> engine.isAuthorized(q, s.policies(), m.entities()), timeout);
     } catch (TimeoutException e) {
-      return error(s, path, "cedar evaluation timed out after " + uncachedTimeout);
+      return error(s, path, "cedar evaluation timed out after " + timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return error(s, path, "cedar evaluation interrupted");

@@ -9,6 +9,7 @@ import com.cedarpolicy.model.exception.InternalException;
 import com.cedarpolicy.model.policy.Policy;
 import com.cedarpolicy.model.policy.PolicySet;
 import com.cedarpolicy.model.schema.Schema;
+import io.execauthz.cedar.PolicyReads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -41,10 +42,15 @@ public final class Loader {
     }
   }
 
-  private record Parsed(String id, PolicyText where, PolicyText.Statement statement) {}
+  private record Parsed(
+      String id, PolicyText where, PolicyText.Statement statement, PolicyAnalysis.Result found) {}
 
-  private static final java.util.regex.Pattern MENTIONS_NOW =
-      java.util.regex.Pattern.compile("\\bnow\\b");
+  /**
+   * How much deeper than the limit the text scan lets a policy be before it is refused unparsed:
+   * its bound counts more than the parsed tree has (every {@code .} of {@code context.a.b}), and
+   * the exact depth is checked on the parsed form.
+   */
+  static final int TEXT_DEPTH_FACTOR = 4;
 
   private static final Schema EMPTY =
       new Schema(Schema.JsonOrCedar.Cedar, Optional.empty(), Optional.of(""));
@@ -52,7 +58,8 @@ public final class Loader {
   private Loader() {}
 
   /** Loads, validates and (if the native cache has room) caches. */
-  public static Outcome load(List<Source> sources, SchemaInfo schema, int maxNesting) {
+  public static Outcome load(
+      List<Source> sources, SchemaInfo schema, int maxNesting, int maxDepth) {
     List<String> errors = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     List<Parsed> parsed = new ArrayList<>();
@@ -63,7 +70,7 @@ public final class Loader {
       PolicyText text = new PolicyText(source.name(), source.text());
       List<PolicyText.Statement> statements;
       try {
-        statements = text.statements(maxNesting);
+        statements = text.statements(maxNesting, maxDepth * TEXT_DEPTH_FACTOR + 16);
       } catch (PolicyText.ScanException e) {
         errors.addAll(e.errors());
         continue;
@@ -71,14 +78,29 @@ public final class Loader {
       for (PolicyText.Statement st : statements) {
         String where = source.name() + ":" + st.line();
         String id;
+        PolicyAnalysis.Result found;
         try {
-          Map<String, String> annotations = new Policy(st.text(), where).getAnnotations();
+          Policy policy = new Policy(st.text(), where);
+          Map<String, String> annotations = policy.getAnnotations();
           id = annotations.getOrDefault("id", where);
+          found = PolicyAnalysis.analyze(policy.toJson());
         } catch (InternalException | RuntimeException e) {
           errors.addAll(parseErrors(engine, text, st, where, false));
           continue;
         }
-        Parsed p = new Parsed(id, text, st);
+        if (found.depth() > maxDepth) {
+          errors.add(
+              text.where(st.offset())
+                  + ": policy expressions nest "
+                  + (found.depth() == Integer.MAX_VALUE
+                      ? "too many"
+                      : String.valueOf(found.depth()))
+                  + " levels deep, over the limit of "
+                  + maxDepth
+                  + "; too deep to evaluate, refused");
+          continue;
+        }
+        Parsed p = new Parsed(id, text, st, found);
         Parsed other = byId.putIfAbsent(id, p);
         if (other != null) {
           errors.add(
@@ -145,11 +167,16 @@ public final class Loader {
     if (!errors.isEmpty()) {
       return new Outcome(null, errors, warnings);
     }
-    boolean readsTime = false;
-    for (Parsed p : parsed) {
-      readsTime |= MENTIONS_NOW.matcher(p.statement().text()).find();
+    PolicyReads reads = PolicyReads.nothing();
+    Map<String, List<String>> bySource = new LinkedHashMap<>();
+    for (Source source : sources) {
+      bySource.put(source.name(), new ArrayList<>());
     }
-    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations, readsTime);
+    for (Parsed p : parsed) {
+      reads = reads.union(p.found().reads());
+      bySource.get(p.where().source()).add(p.id());
+    }
+    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations, reads, bySource);
     snapshot.tryCache();
     return new Outcome(snapshot, errors, warnings);
   }

@@ -12,10 +12,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Threads with a large stack for every call that makes cedar-java parse policy text: loading,
- * validating, caching, and evaluating a policy set the native cache would not take (cedar-java then
- * re-parses the policies on every call, on the caller's stack). Idle threads end after 30 s. One
- * pool per policy store; no global state.
+ * Threads with a large stack for every native call whose recursion depends on the policies:
+ * loading, validating, caching (the parser recurses), and evaluating (the evaluator recurses, and
+ * on a small stack answers "recursion limit reached" for a policy a larger one evaluates). A store
+ * has one pool for loading and one for evaluation, so a long load never queues requests. Threads
+ * start on demand and end after 30 s idle; the caller waits on a future (two thread hand-offs per
+ * call). No global state.
  */
 public final class NativeThreads implements AutoCloseable {
   /** 64 MiB: thousands of nesting levels, far beyond what {@link PolicyText} lets through. */
@@ -56,7 +58,12 @@ public final class NativeThreads implements AutoCloseable {
     try {
       f = pool.submit(task);
     } catch (RejectedExecutionException e) {
-      throw new ExecutionException("native call refused: the policy store is closed or busy", e);
+      throw new ExecutionException(
+          new IllegalStateException(
+              pool.isShutdown()
+                  ? "the policy store is closed"
+                  : "all " + pool.getMaximumPoolSize() + " threads are busy and the queue is full",
+              e));
     }
     try {
       return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -110,7 +110,25 @@ public final class PolicyText {
    * comments left open, and unbalanced brackets.
    */
   public List<Statement> statements(int maxNesting) throws ScanException {
+    return statements(maxNesting, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Splits the source into statements as {@link #statements(int)} does, and also refuses a
+   * statement whose expressions may nest deeper than {@code maxDepth} levels. The bound counts,
+   * along the deepest path, every operator ({@code && || == != < <= > >= + - * ! .} and {@code in
+   * has like is if}) and every bracket, taking the largest of the comma-separated items of a list:
+   * a chain of 10,000 {@code &&} is 10,000 levels deep, a set of 10,000 names is 2. It is never
+   * below the depth of the parsed expression tree (give or take its leaves), so the native parser
+   * and serializer, which recurse once per level and crash the JVM when their stack runs out, never
+   * see text deeper than this.
+   */
+  public List<Statement> statements(int maxNesting, int maxDepth) throws ScanException {
     List<Statement> out = new ArrayList<>();
+    // per open bracket: operators in the current item, deepest finished item, deepest child
+    int[] segOps = new int[maxNesting + 2];
+    int[] segMax = new int[maxNesting + 2];
+    int[] childMax = new int[maxNesting + 2];
     List<String> errors = new ArrayList<>();
     int[] ifs = new int[maxNesting + 2];
     int[] opens = new int[maxNesting + 2];
@@ -160,6 +178,9 @@ public final class PolicyText {
         if (depth < opens.length) {
           opens[depth] = i;
           ifs[depth] = 0;
+          segOps[depth] = 0;
+          segMax[depth] = 0;
+          childMax[depth] = 0;
         }
         i++;
         continue;
@@ -171,13 +192,29 @@ public final class PolicyText {
         } else {
           if (depth < ifs.length) {
             ifTotal -= ifs[depth];
+            int bound = Math.max(segMax[depth], sat(segOps[depth], childMax[depth])) + 1;
+            childMax[depth - 1] = Math.max(childMax[depth - 1], bound);
           }
           depth--;
         }
         i++;
         continue;
       }
+      if (c == ',' && depth < segOps.length) {
+        segMax[depth] = Math.max(segMax[depth], sat(segOps[depth], childMax[depth]));
+        segOps[depth] = 0;
+        childMax[depth] = 0;
+        i++;
+        continue;
+      }
       if (c == ';' && depth == 0) {
+        int bound = Math.max(segMax[0], sat(segOps[0], childMax[0]));
+        if (bound > maxDepth && !statementRefused) {
+          errors.add(tooDeepExpression(start, bound, maxDepth));
+        }
+        segOps[0] = 0;
+        segMax[0] = 0;
+        childMax[0] = 0;
         out.add(statement(start, i + 1));
         start = -1;
         ifTotal = 0;
@@ -189,6 +226,9 @@ public final class PolicyText {
         int s = i;
         while (i < n && isIdentPart(text.charAt(i))) {
           i++;
+        }
+        if (depth < segOps.length && isKeywordOperator(text, s, i)) {
+          segOps[depth]++;
         }
         if (i - s == 2 && text.charAt(s) == 'i' && text.charAt(s + 1) == 'f') {
           ifTotal++;
@@ -202,6 +242,15 @@ public final class PolicyText {
         }
         continue;
       }
+      if (isOperator(c)) {
+        if (depth < segOps.length) {
+          segOps[depth]++;
+        }
+        // two-character operators count once: && || == != <= >=
+        if (i + 1 < n && isSecondOfPair(c, text.charAt(i + 1))) {
+          i++;
+        }
+      }
       i++;
     }
     if (depth > 0 && errors.isEmpty()) {
@@ -212,10 +261,52 @@ public final class PolicyText {
       throw new ScanException(errors);
     }
     if (start >= 0) {
+      int bound = Math.max(segMax[0], sat(segOps[0], childMax[0]));
+      if (bound > maxDepth) {
+        throw new ScanException(List.of(tooDeepExpression(start, bound, maxDepth)));
+      }
       // text after the last ';': hand it to the parser, which names what is missing
       out.add(statement(start, n));
     }
     return out;
+  }
+
+  private static int sat(int a, int b) {
+    long s = (long) a + b;
+    return s > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) s;
+  }
+
+  private static boolean isOperator(char c) {
+    return c == '&' || c == '|' || c == '=' || c == '!' || c == '<' || c == '>' || c == '+'
+        || c == '-' || c == '*' || c == '.';
+  }
+
+  private static boolean isSecondOfPair(char first, char second) {
+    return (first == '&' && second == '&')
+        || (first == '|' && second == '|')
+        || (second == '=' && (first == '=' || first == '!' || first == '<' || first == '>'));
+  }
+
+  private static boolean isKeywordOperator(String text, int from, int to) {
+    int len = to - from;
+    if (len < 2 || len > 4) {
+      return false;
+    }
+    String w = text.substring(from, to);
+    return w.equals("in")
+        || w.equals("has")
+        || w.equals("like")
+        || w.equals("is")
+        || w.equals("if");
+  }
+
+  private String tooDeepExpression(int offset, int bound, int max) {
+    return where(offset)
+        + ": policy expressions may nest "
+        + (bound == Integer.MAX_VALUE ? "too many" : String.valueOf(bound))
+        + " levels deep (operators and brackets), over the limit of "
+        + max
+        + "; too deep to evaluate, refused before parsing";
   }
 
   private String tooDeep(int offset, int max) {

@@ -44,6 +44,13 @@ public final class RequestMapper {
   private static final BigDecimal DECIMAL_MAX = new BigDecimal("922337203685477.5807");
   private static final BigDecimal DECIMAL_MIN = new BigDecimal("-922337203685477.5808");
 
+  /** The top-level context attributes a request may carry (CONTRACT §3). */
+  public static final Set<String> CONTEXT_KEYS =
+      Set.of("execution", "kind", "depth", "approved", "delegators", "now", "args");
+
+  /** The context attributes whose values are entities. */
+  public static final Set<String> ENTITY_CONTEXT_KEYS = Set.of("execution");
+
   /** Bounds on what a request may send. */
   public record Limits(int maxArgsDepth, int maxArgsValues, int maxArgsChars, int maxLineage) {}
 

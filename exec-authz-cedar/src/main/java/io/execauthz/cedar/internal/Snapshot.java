@@ -2,6 +2,9 @@ package io.execauthz.cedar.internal;
 
 import com.cedarpolicy.model.exception.CacheException;
 import com.cedarpolicy.model.policy.PolicySet;
+import io.execauthz.cedar.PolicyReads;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +21,9 @@ public final class Snapshot {
   private final SchemaInfo schema;
   private final List<String> ids;
   private final Map<String, String> locations;
-  private final boolean readsTime;
+  private final PolicyReads reads;
+  private final boolean readsTime; // read on every request: computed once
+  private final Map<String, List<String>> idsBySource;
   private volatile boolean policiesCached;
 
   Snapshot(
@@ -27,18 +32,23 @@ public final class Snapshot {
       SchemaInfo schema,
       List<String> ids,
       Map<String, String> locations,
-      boolean readsTime) {
+      PolicyReads reads,
+      Map<String, List<String>> idsBySource) {
     this.version = version;
     this.policies = policies;
     this.schema = schema;
     this.ids = List.copyOf(ids);
     this.locations = Map.copyOf(locations);
-    this.readsTime = readsTime;
+    this.reads = reads;
+    this.readsTime = reads.readsTime();
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    idsBySource.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    this.idsBySource = Collections.unmodifiableMap(copy);
   }
 
   /** A copy of this snapshot's content under a new version number. */
   public Snapshot withVersion(long version) {
-    Snapshot s = new Snapshot(version, policies, schema, ids, locations, readsTime);
+    Snapshot s = new Snapshot(version, policies, schema, ids, locations, reads, idsBySource);
     s.policiesCached = policiesCached;
     return s;
   }
@@ -47,12 +57,19 @@ public final class Snapshot {
     return version;
   }
 
-  /**
-   * Whether some policy may read the request time: it mentions {@code now} anywhere (a
-   * conservative, textual test — a string or comment saying "now" counts too).
-   */
+  /** What the policies may read from a request, from their parsed form. */
+  public PolicyReads reads() {
+    return reads;
+  }
+
+  /** Whether some policy may read the request time ({@code context.now}). */
   public boolean readsTime() {
     return readsTime;
+  }
+
+  /** The policies' ids by source (file or name), in source order; every source is a key. */
+  public Map<String, List<String>> idsBySource() {
+    return idsBySource;
   }
 
   public PolicySet policies() {

@@ -70,4 +70,37 @@ final class PolicyTextTest {
     assertThat(PolicyText.charOffset("aé€😀b", 6)).isEqualTo(3);
     assertThat(PolicyText.charOffset("aé€😀b", 10)).isEqualTo(5);
   }
+
+  @Test
+  void depthBound_countsChainedOperators_notTheWidthOfLists() throws Exception {
+    StringBuilder wide = new StringBuilder("permit(principal, action, resource in [");
+    for (int i = 0; i < 10_000; i++) {
+      wide.append(i == 0 ? "" : ", ").append("Tool::\"t").append(i).append('"');
+    }
+    wide.append("]);");
+    assertThat(new PolicyText("f", wide.toString()).statements(32, 10)).hasSize(1);
+
+    String chain =
+        "permit(principal, action, resource) when { true" + " && true".repeat(200) + " };";
+    assertThat(new PolicyText("f", chain).statements(32, 202)).hasSize(1);
+    assertThatThrownBy(() -> new PolicyText("f", "\n" + chain).statements(32, 200))
+        .isInstanceOf(PolicyText.ScanException.class)
+        .hasMessage(
+            "f:2:1: policy expressions may nest 201 levels deep (operators and brackets), over the"
+                + " limit of 200; too deep to evaluate, refused before parsing");
+  }
+
+  @Test
+  void depthBound_ignoresOperatorsInStringsAndComments_andCountsKeywords() throws Exception {
+    String text =
+        "permit(principal, action, resource) when { context.kind == \"&&&&&&&&&&&&\" };"
+            + " // && && && && && && && && && && && &&\n";
+    assertThat(new PolicyText("f", text).statements(32, 6)).hasSize(1);
+    String keywords =
+        "permit(principal, action, resource) when { context has a && context.a like \"x\" };";
+    // has, &&, ., like, { } : 5 levels; "context" "a" are not operators
+    assertThat(new PolicyText("f", keywords).statements(32, 6)).hasSize(1);
+    assertThatThrownBy(() -> new PolicyText("f", keywords).statements(32, 4))
+        .isInstanceOf(PolicyText.ScanException.class);
+  }
 }

@@ -24,13 +24,20 @@ import java.util.Set;
  * <p>Besides the contract's claims a grant carries {@code lin} (the node and every ancestor, each
  * with its kind, depth and parents, so a tool server can rebuild the execution view a policy sees,
  * merge points included), {@code gch} (the ids of every ancestor grant, root first, so revoking any
- * of them revokes this one) and {@code atr} (the node's attributes, for policies).
+ * of them revokes this one), {@code atr} (the node's attributes, for policies), {@code gid} (the
+ * graph the node belongs to: revocations and budgets are scoped by it) and {@code bud} (the budget
+ * scopes: for each level above the grant whose capabilities carry {@code maxCalls}, the node id and
+ * those capabilities, so that every grant of a node draws from the same ledger counters as the node
+ * itself and its ancestors' budgets bind it).
  *
  * @param audience the audiences ({@code aud}; one when minted here)
  * @param parentGrantId {@code pgr}, or {@code null} for a grant minted from a node
  * @param grantChain {@code gch}: ancestor grant ids, root first; its last is {@code pgr}
  * @param delegators the principals from the root down to the node, from {@code act} and {@code sub}
  * @param traceparent the W3C trace context, or {@code null}
+ * @param graphId {@code gid}, or {@code null} for a grant minted without a graph (its scope is then
+ *     {@code iss:} and the issuer)
+ * @param budgetScopes {@code bud}: the budgeted levels above the grant's own capabilities
  */
 public record GrantContent(
     String issuer,
@@ -48,7 +55,9 @@ public record GrantContent(
     List<String> grantChain,
     List<String> delegators,
     String traceparent,
-    Map<String, String> attributes) {
+    Map<String, String> attributes,
+    String graphId,
+    List<ExecutionView.BudgetScope> budgetScopes) {
 
   /** Nesting of {@code act} beyond which a grant is refused. */
   public static final int MAX_ACT_DEPTH = 64;
@@ -68,6 +77,18 @@ public record GrantContent(
     grantChain = List.copyOf(grantChain);
     delegators = List.copyOf(delegators);
     attributes = Map.copyOf(attributes);
+    budgetScopes = List.copyOf(budgetScopes);
+    if (graphId != null && graphId.isEmpty()) {
+      throw new IllegalArgumentException("graphId must not be empty");
+    }
+  }
+
+  /**
+   * The scope revocations and budgets of this grant are kept under: its graph id, or {@code
+   * iss:<issuer>} for a grant minted without one.
+   */
+  public String scope() {
+    return graphId != null ? graphId : "iss:" + issuer;
   }
 
   /** A claim that is missing or malformed; {@link #missing()} tells which. */
@@ -89,6 +110,7 @@ public record GrantContent(
     ExecutionView.Lineage self = lineage.get(0);
     TraceContext trace = traceparent == null ? derivedTrace(id) : TraceContext.parse(traceparent);
     return new ExecutionView(
+        scope(),
         nodeId,
         self.kind(),
         self.depth(),
@@ -99,7 +121,8 @@ public record GrantContent(
         attributes,
         capabilities,
         deadline,
-        trace);
+        trace,
+        budgetScopes);
   }
 
   /** The JSON claims object, in the order of CONTRACT §4. */
@@ -146,6 +169,20 @@ public record GrantContent(
     m.put("lin", lin);
     if (!attributes.isEmpty()) {
       m.put("atr", new java.util.TreeMap<>(attributes));
+    }
+    if (graphId != null) {
+      m.put("gid", graphId);
+    }
+    if (!budgetScopes.isEmpty()) {
+      List<Map<String, Object>> bud = new ArrayList<>(budgetScopes.size());
+      for (ExecutionView.BudgetScope b : budgetScopes) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("node", b.nodeId());
+        e.put("cap", b.capabilities().texts());
+        e.put("exp", b.notAfter().getEpochSecond());
+        bud.add(e);
+      }
+      m.put("bud", bud);
     }
     return m;
   }
@@ -232,6 +269,9 @@ public record GrantContent(
       }
       attributes = out;
     }
+    String gid = c.containsKey("gid") ? string(c, "gid") : null;
+    List<ExecutionView.BudgetScope> bud =
+        c.containsKey("bud") ? budgetScopes(c.get("bud"), lineage) : List.of();
     return new GrantContent(
         iss,
         sub,
@@ -248,7 +288,91 @@ public record GrantContent(
         gch,
         delegators,
         traceparent,
-        attributes);
+        attributes,
+        gid,
+        bud);
+  }
+
+  /**
+   * {@code bud}: an array of {@code {"node": id, "cap": [capability, …], "exp": seconds}}, each
+   * node in lin; {@code exp} is that node's deadline, until which its counters are kept.
+   */
+  private static List<ExecutionView.BudgetScope> budgetScopes(
+      Object v, List<ExecutionView.Lineage> lineage) throws ClaimException {
+    if (!(v instanceof List<?> list)) {
+      throw invalid("bud must be an array of budget scopes");
+    }
+    Set<String> ids = new HashSet<>();
+    for (ExecutionView.Lineage l : lineage) {
+      ids.add(l.id());
+    }
+    List<ExecutionView.BudgetScope> out = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.get(i) instanceof Map<?, ?> m)
+          || m.size() != 3
+          || !(m.get("node") instanceof String node)
+          || !(m.get("exp") instanceof Number exp)
+          || exp.longValue() < 0
+          || exp.longValue() > Instant.MAX.getEpochSecond()) {
+        throw invalid("bud[" + i + "] must be an object with exactly a node, a cap and an exp");
+      }
+      if (!ids.contains(node)) {
+        throw invalid("bud[" + i + "] names node '" + node + "', which lin does not");
+      }
+      List<String> texts = strings(m.get("cap"), "bud[" + i + "].cap");
+      if (texts.isEmpty()) {
+        throw invalid("bud[" + i + "].cap must not be empty");
+      }
+      List<Capability> caps = new ArrayList<>(texts.size());
+      boolean budgeted = false;
+      for (int k = 0; k < texts.size(); k++) {
+        try {
+          Capability cap = Capability.parse(texts.get(k));
+          budgeted |= cap.maxCalls().isPresent();
+          caps.add(cap);
+        } catch (CapabilitySyntaxException e) {
+          throw invalid("bud[" + i + "].cap[" + k + "] is not a capability: " + e.getMessage());
+        }
+      }
+      if (!budgeted) {
+        throw invalid("bud[" + i + "] has no capability with maxCalls");
+      }
+      out.add(
+          new ExecutionView.BudgetScope(
+              node, CapabilitySet.of(caps), Instant.ofEpochSecond(exp.longValue())));
+    }
+    return out;
+  }
+
+  /**
+   * The budget scope of one level: its capabilities with {@code maxCalls} and those overlapping
+   * them (a request one of those serves spends nothing there, as in the graph); empty when none has
+   * a budget.
+   */
+  public static java.util.Optional<ExecutionView.BudgetScope> budgetScope(
+      String nodeId, CapabilitySet capabilities, Instant notAfter) {
+    List<Capability> budgeted = new ArrayList<>(0);
+    for (Capability c : capabilities) {
+      if (c.maxCalls().isPresent()) {
+        budgeted.add(c);
+      }
+    }
+    if (budgeted.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<Capability> keep = new ArrayList<>(budgeted);
+    for (Capability c : capabilities) {
+      if (c.maxCalls().isEmpty()) {
+        for (Capability b : budgeted) {
+          if (c.action().overlaps(b.action()) && c.resource().overlaps(b.resource())) {
+            keep.add(c);
+            break;
+          }
+        }
+      }
+    }
+    return java.util.Optional.of(
+        new ExecutionView.BudgetScope(nodeId, CapabilitySet.of(keep), notAfter));
   }
 
   private static List<ExecutionView.Lineage> lineage(Object v, String ctx, List<String> path)

@@ -20,8 +20,12 @@ import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Nimbus JOSE+JWT and Tink plumbing the grant classes share: key generation and parsing, the
@@ -173,19 +177,100 @@ public final class Jose {
   }
 
   /**
-   * Parses a JSON object of at most {@code maxChars} characters.
+   * Parses a JSON object of at most {@code maxChars} characters, in which no object, at any depth,
+   * names a member twice: parsers disagree on which of two {@code cap} claims counts, so a token
+   * with both is refused rather than read one way here and another elsewhere.
    *
-   * @throws ParseException if it is not one
+   * @throws ParseException if it is not one, or names a member twice
    */
   public static Map<String, Object> parseObject(byte[] utf8, int maxChars) throws ParseException {
     String json = new String(utf8, StandardCharsets.UTF_8);
+    Map<String, Object> parsed;
     try {
-      return JSONObjectUtils.parse(json, maxChars);
+      parsed = JSONObjectUtils.parse(json, maxChars);
     } catch (StackOverflowError e) {
       throw new ParseException("JSON nested too deeply", 0);
     } catch (RuntimeException e) {
       throw new ParseException("not JSON: " + e.getClass().getSimpleName(), 0);
     }
+    String twice = duplicateName(json);
+    if (twice != null) {
+      throw new ParseException("the member '" + printable(twice) + "' is named twice", 0);
+    }
+    return parsed;
+  }
+
+  /**
+   * The first member name that some object of this (strict, already parsed) JSON text names twice,
+   * compared after unescaping (an escaped letter names the same member as the letter); or null.
+   */
+  static String duplicateName(String json) {
+    List<Set<String>> stack = new ArrayList<>(); // a null frame is an array
+    boolean expectName = false;
+    int n = json.length();
+    for (int i = 0; i < n; i++) {
+      char c = json.charAt(i);
+      switch (c) {
+        case '{' -> {
+          stack.add(new HashSet<>());
+          expectName = true;
+        }
+        case '[' -> {
+          stack.add(null);
+          expectName = false;
+        }
+        case '}', ']' -> {
+          stack.remove(stack.size() - 1);
+          expectName = false;
+        }
+        case ',' -> expectName = !stack.isEmpty() && stack.get(stack.size() - 1) != null;
+        case '"' -> {
+          StringBuilder name = expectName ? new StringBuilder() : null;
+          i++;
+          while (i < n && json.charAt(i) != '"') {
+            char d = json.charAt(i);
+            if (d == '\\') {
+              char e = json.charAt(++i);
+              if (e == 'u') {
+                d = (char) Integer.parseInt(json.substring(i + 1, i + 5), 16);
+                i += 4;
+              } else {
+                d =
+                    switch (e) {
+                      case 'b' -> '\b';
+                      case 'f' -> '\f';
+                      case 'n' -> '\n';
+                      case 'r' -> '\r';
+                      case 't' -> '\t';
+                      default -> e; // \" \\ \/
+                    };
+              }
+            }
+            if (name != null) {
+              name.append(d);
+            }
+            i++;
+          }
+          if (name != null && !stack.get(stack.size() - 1).add(name.toString())) {
+            return name.toString();
+          }
+          expectName = false;
+        }
+        default -> {
+          // ':', whitespace, numbers, literals
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      sb.append(c < ' ' || c == 0x7f ? '?' : c);
+    }
+    return sb.toString();
   }
 
   /** Serializes a JSON object. */

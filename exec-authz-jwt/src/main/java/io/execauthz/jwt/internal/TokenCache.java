@@ -1,61 +1,93 @@
 package io.execauthz.jwt.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Verified tokens by their signature part, bounded in size. A hit requires the whole token to be
- * equal (a cheap comparison, unlike hashing it), so no other header or payload can borrow a cached
- * verification; the caller re-checks time and revocation on every hit. Not API.
+ * Verified tokens by their signature part, bounded in size (Caffeine: a full cache evicts the
+ * entries least worth keeping, one at a time, never a scan or a wholesale clear), each entry kept
+ * no longer than its token's lifetime. A hit requires the whole token to be equal (a cheap
+ * comparison, unlike hashing it), so no other header or payload can borrow a cached verification;
+ * the caller re-checks time and revocation on every hit. Not API.
  *
  * <p>Thread-safe.
  *
  * @param <V> the verified value
  */
 public final class TokenCache<V> {
-  private record Entry<V>(String token, V value, Instant expiresAt) {}
+  private record Entry<V>(String token, V value, Instant cachedAt, Instant expiresAt) {}
 
   private final int maxEntries;
-  private final ConcurrentHashMap<String, Entry<V>> map;
+  private final Cache<String, Entry<V>> cache;
 
   public TokenCache(int maxEntries) {
     if (maxEntries <= 0) {
       throw new IllegalArgumentException("maxEntries must be positive, was " + maxEntries);
     }
     this.maxEntries = maxEntries;
-    this.map = new ConcurrentHashMap<>(Math.min(maxEntries, 1024));
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(maxEntries)
+            .expireAfter(
+                new Expiry<String, Entry<V>>() {
+                  @Override
+                  public long expireAfterCreate(String key, Entry<V> e, long currentTime) {
+                    Duration left = Duration.between(e.cachedAt(), e.expiresAt());
+                    return left.isNegative() ? 0 : saturatedNanos(left);
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(
+                      String key, Entry<V> e, long currentTime, long currentDuration) {
+                    return expireAfterCreate(key, e, currentTime);
+                  }
+
+                  @Override
+                  public long expireAfterRead(
+                      String key, Entry<V> e, long currentTime, long currentDuration) {
+                    return currentDuration;
+                  }
+                })
+            .build();
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** The value cached for exactly this token, unless it has expired at {@code now}. */
   public V get(String signature, String token, Instant now) {
-    Entry<V> e = map.get(signature);
+    Entry<V> e = cache.getIfPresent(signature);
     if (e == null || !e.token().equals(token)) {
       return null;
     }
     if (!now.isBefore(e.expiresAt())) {
-      map.remove(signature, e);
+      cache.asMap().remove(signature, e);
       return null;
     }
     return e.value();
   }
 
-  /** Caches a value until {@code expiresAt}; makes room by dropping expired entries, or all. */
+  /** Caches a value until {@code expiresAt} (by the caller's clock, checked on every hit). */
   public void put(String signature, String token, V value, Instant expiresAt, Instant now) {
-    if (map.size() >= maxEntries) {
-      map.values().removeIf(e -> !now.isBefore(e.expiresAt()));
-      if (map.size() >= maxEntries) {
-        map.clear();
-      }
-    }
-    map.put(signature, new Entry<>(token, value, expiresAt));
+    cache.put(signature, new Entry<>(token, value, now, expiresAt));
   }
 
+  /** The number of entries, after pending evictions. */
   public int size() {
-    return map.size();
+    cache.cleanUp();
+    return (int) cache.estimatedSize();
   }
 
   @Override
   public String toString() {
-    return "TokenCache[" + map.size() + "/" + maxEntries + "]";
+    return "TokenCache[" + size() + "/" + maxEntries + "]";
   }
 }

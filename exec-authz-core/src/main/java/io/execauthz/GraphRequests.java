@@ -1,0 +1,109 @@
+package io.execauthz;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The in-process side of {@link Authorizer}: the node looked up in the graph (or {@link
+ * Reason#UNKNOWN_NODE}), its liveness, the shared {@link Pipeline} on its lineage and the graph's
+ * claims, and liveness once more before a permit leaves, so that a revocation or completion that
+ * landed while the policy was evaluated wins. Thread-safe.
+ */
+final class GraphRequests {
+  private final Authorizer authorizer;
+  private final ExecutionGraph graph;
+  private final Pipeline pipeline;
+  private final Audited audit;
+  private final DecisionIds ids;
+
+  GraphRequests(
+      Authorizer authorizer,
+      ExecutionGraph graph,
+      Pipeline pipeline,
+      Audited audit,
+      DecisionIds ids) {
+    this.authorizer = authorizer;
+    this.graph = graph;
+    this.pipeline = pipeline;
+    this.audit = audit;
+    this.ids = ids;
+  }
+
+  /** Decides, spends and audits one request. */
+  Decision decide(AuthorizationRequest request) {
+    Instant now = authorizer.now();
+    AllOrNothing.Decided o = evaluate(ids.next(), request, now, true);
+    return audit.record(Authorizer.orEpoch(now), request, o.view(), null, o.result());
+  }
+
+  /** Decides without spending a budget or writing an audit record. */
+  Decision check(AuthorizationRequest request) {
+    return evaluate(ids.next(), request, authorizer.now(), false).result().decision();
+  }
+
+  /** Decides every request; spends only if all permit. */
+  Decision decideAll(List<AuthorizationRequest> requests) {
+    requests = AllOrNothing.checked(requests);
+    Instant now = authorizer.now();
+    List<AllOrNothing.Decided> done = new ArrayList<>(requests.size());
+    for (AuthorizationRequest r : requests) {
+      AllOrNothing.Decided o = evaluate(ids.next(), r, now, true);
+      done.add(o);
+      if (!(o.result().decision() instanceof Decision.Permit)) {
+        return AllOrNothing.refused(audit, Authorizer.orEpoch(now), requests, done, pipeline, null);
+      }
+    }
+    return AllOrNothing.permitted(audit, Authorizer.orEpoch(now), requests, done, pipeline, null);
+  }
+
+  private AllOrNothing.Decided evaluate(
+      String id, AuthorizationRequest request, Instant now, boolean spend) {
+    Node node = null;
+    Pipeline.Result r;
+    try {
+      node = graph == null ? null : graph.get(request.nodeId());
+      if (node == null) {
+        r =
+            Pipeline.Result.of(
+                Decisions.deny(
+                    id,
+                    Reason.UNKNOWN_NODE,
+                    "no execution node '" + Names.printable(request.nodeId()) + "'",
+                    List.of()));
+      } else if (now == null) {
+        r = Pipeline.Result.of(Decisions.clockFailed(id, node.path()));
+      } else {
+        r = decide(id, request, node, now, spend);
+      }
+    } catch (Throwable e) {
+      Decisions.rethrowIfFatal(e);
+      r = Pipeline.Result.of(Decisions.error(id, node == null ? List.of() : node.path(), e));
+    }
+    return new AllOrNothing.Decided(r, node == null ? null : node.view());
+  }
+
+  private Pipeline.Result decide(
+      String id, AuthorizationRequest request, Node node, Instant now, boolean spend) {
+    if (node.stateAt(now) == NodeState.HELD) {
+      // a blocker may have passed its deadline: settled only if the graph's lock is free at once
+      graph.heldState(node, now);
+    }
+    Decision ended = Liveness.check(id, node, now);
+    if (ended != null) {
+      return Pipeline.Result.of(ended);
+    }
+    Pipeline.Result r =
+        pipeline.evaluate(
+            id, request, node.lineage(), node.view(), node, now, graph.claims(), spend);
+    if (r.decision() instanceof Decision.Permit) {
+      // a revocation or completion that landed while the policy was evaluated wins
+      Decision late = Liveness.check(id, node, now);
+      if (late != null) {
+        pipeline.refund(r);
+        return Pipeline.Result.of(late);
+      }
+    }
+    return r;
+  }
+}

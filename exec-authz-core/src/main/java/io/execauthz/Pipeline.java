@@ -1,0 +1,152 @@
+package io.execauthz;
+
+import io.execauthz.spi.BudgetLedger;
+import io.execauthz.spi.BudgetLedger.Budget;
+import io.execauthz.spi.PolicyDecision;
+import io.execauthz.spi.PolicyEngine;
+import io.execauthz.spi.PolicyRequest;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Steps 3–6 of the pipeline for a live node or a verified grant's view: the decision cache, then
+ * the gate (capabilities, claims, approval, budget plan), budgets checked live, the policy engine,
+ * and budgets spent. Each step returns a value; the first deny wins. Thread-safe.
+ */
+final class Pipeline {
+  /** A decision and the budget counters it spent (empty unless a permit spent some). */
+  record Result(Decision decision, List<Budget> spent) {
+    static Result of(Decision d) {
+      return new Result(d, List.of());
+    }
+  }
+
+  private final PolicyEngine engine;
+  private final DecisionCache cache;
+  private final BudgetLedger ledger;
+  private final ResourceSchemes schemes;
+
+  Pipeline(PolicyEngine engine, DecisionCache cache, BudgetLedger ledger, ResourceSchemes schemes) {
+    this.engine = engine;
+    this.cache = cache;
+    this.ledger = ledger;
+    this.schemes = schemes;
+  }
+
+  BudgetLedger ledger() {
+    return ledger;
+  }
+
+  /**
+   * Decides a request on {@code levels} (the node first, then what binds it above).
+   *
+   * @param spend whether budgets are checked and spent; false for a side-effect-free check
+   * @param node the graph node (claims are checked against {@code claims}), or null for a view
+   * @param claims the graph's claim set, or null for a view
+   */
+  Result evaluate(
+      String id,
+      AuthorizationRequest req,
+      Level[] levels,
+      ExecutionView view,
+      Node node,
+      Instant now,
+      ExecutionGraph.Claim[] claims,
+      boolean spend) {
+    List<String> path = view.path();
+    // CONTRACT §1: only the canonical form is matched, claim-checked, cached and sent to policies
+    ResourcePattern resource;
+    try {
+      Resource.checkAction(req.action());
+    } catch (CapabilitySyntaxException e) {
+      return Result.of(
+          Decisions.deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path));
+    }
+    try {
+      resource = schemes.resource(req.resource());
+    } catch (CapabilitySyntaxException e) {
+      return Result.of(
+          Decisions.deny(
+              id,
+              Reason.ERROR,
+              "malformed request: the resource is not in canonical form: " + e.getMessage(),
+              path));
+    }
+    String canonical = resource.toString();
+    if (!canonical.equals(req.resource())) {
+      req =
+          new AuthorizationRequest(
+              req.nodeId(), req.action(), canonical, req.args(), req.approved(), req.traceparent());
+    }
+    DecisionCache.Key key =
+        cache.enabled()
+            ? new DecisionCache.Key(
+                node == null ? view : node,
+                req.action(),
+                req.resource(),
+                req.arguments(),
+                req.approved())
+            : null;
+    DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);
+    DecisionCache.Gate gate =
+        entry != null ? entry.gate() : Gate.decide(req, resource, levels, view, node, now, claims);
+    if (gate.deny() != null) {
+      if (entry == null && key != null) {
+        cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
+      }
+      return Result.of(Decisions.deny(id, gate.deny(), gate.detail(), path));
+    }
+
+    // budgets at every level, always live
+    // (a side-effect-free check leaves budgets out: it answers "could this be allowed")
+    List<List<Budget>> budgets = spend ? gate.budgets().levels() : null;
+    if (budgets != null) {
+      Decision refused = BudgetPlan.refusal(id, ledger.check(budgets), path);
+      if (refused != null) {
+        if (entry == null && key != null) {
+          cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
+        }
+        return Result.of(refused);
+      }
+    }
+
+    // policy: cached for the same engine version (and second, if the engine reads the time)
+    long version = engine.version();
+    boolean readsTime = engine.readsTime();
+    long second = now.getEpochSecond();
+    PolicyDecision pd;
+    if (entry != null && entry.policyValid(version, second)) {
+      pd = entry.policy();
+    } else {
+      pd =
+          engine.evaluate(
+              new PolicyRequest(
+                  view, req.action(), req.resource(), req.args(), req.approved(), now));
+      if (key != null && pd != null && pd.errors().isEmpty()) {
+        cache.put(key, new DecisionCache.Entry(gate, pd, version, readsTime, second));
+      }
+    }
+    Decision refused = PolicyStep.refusal(id, pd, req, path);
+    if (refused != null) {
+      return Result.of(refused);
+    }
+
+    List<Budget> spent = List.of();
+    if (budgets != null) {
+      BudgetLedger.Outcome taken = ledger.take(budgets);
+      refused = BudgetPlan.refusal(id, taken, path);
+      if (refused != null) {
+        return Result.of(refused);
+      }
+      spent = ((BudgetLedger.Taken) taken).budgets();
+    }
+    return new Result(new Decision.Permit(id, path, pd.determiningPolicies()), spent);
+  }
+
+  /** Gives back what a permit spent, when a later step refused it after all. */
+  void refund(Result r) {
+    if (!r.spent().isEmpty()) {
+      ledger.refund(r.spent());
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * LangChain4j for exec-authz: {@link io.execauthz.langchain4j.ExecAuthzTools}, a {@code
+ * ToolProvider} for {@code AiServices} that shows the model only what the call's execution node may
+ * call and authorizes every tool execution first, and {@link io.execauthz.langchain4j.NodeScope}, a
+ * child node for a sub-agent call that collapses when the call returns. The node travels in
+ * LangChain4j's own {@code InvocationParameters}, never in a thread-local.
+ */
+package io.execauthz.langchain4j;
