@@ -76,11 +76,25 @@ final class Fixture implements AutoCloseable {
           .build();
 
   final AtomicInteger handlerRuns = new AtomicInteger();
+
+  /** Where clients connect: the guarded server, or the proxy in front of an unguarded one. */
   final WebServer web;
+
+  /** The unguarded upstream behind the proxy, or null. */
+  private final WebServer upstream;
+
   final McpSyncServer server;
   private final List<McpSyncClient> clients = new CopyOnWriteArrayList<>();
 
+  /** A server guarded in-process. */
   Fixture() {
+    this(false);
+  }
+
+  /**
+   * @param proxied whether the server is left unguarded and guarded by {@link McpProxy} in front
+   */
+  Fixture(boolean proxied) {
     graph.spawn(
         NodeSpec.builder("s")
             .kind("session")
@@ -88,19 +102,37 @@ final class Fixture implements AutoCloseable {
             .capabilities("tool.call tool:files/**", "fs.read fs:/repo/**", "prompt.get prompt:**")
             .ttl(Duration.ofHours(1))
             .build());
-    var transport =
-        HttpServletStreamableServerTransportProvider.builder()
-            .contextExtractor(guard.contextExtractor())
-            .build();
-    server =
-        McpServer.sync(transport)
-            .serverInfo("files", "1.0.0")
-            .tools(
-                guard.guardAll(List.of(tool("read_file"), tool("list_dir"), tool("delete_file"))))
-            .addToolFilter(guard.toolFilter())
-            .prompts(guard.guard(prompt("review")))
-            .build();
-    web = WebServer.start(transport);
+    var tools = List.of(tool("read_file"), tool("list_dir"), tool("delete_file"));
+    if (proxied) {
+      var transport = HttpServletStreamableServerTransportProvider.builder().build();
+      server =
+          McpServer.sync(transport)
+              .serverInfo("files", "1.0.0")
+              .tools(tools)
+              .prompts(prompt("review"))
+              .build();
+      upstream = WebServer.start(transport);
+      McpProxy proxy =
+          McpProxy.newBuilder()
+              .upstream(java.net.URI.create(upstream.url() + "/mcp"))
+              .guard(guard)
+              .build();
+      web = WebServer.start(proxy.servlet());
+    } else {
+      var transport =
+          HttpServletStreamableServerTransportProvider.builder()
+              .contextExtractor(guard.contextExtractor())
+              .build();
+      server =
+          McpServer.sync(transport)
+              .serverInfo("files", "1.0.0")
+              .tools(guard.guardAll(tools))
+              .addToolFilter(guard.toolFilter())
+              .prompts(guard.guard(prompt("review")))
+              .build();
+      upstream = null;
+      web = WebServer.start(transport);
+    }
   }
 
   static GrantIssuer issuer(SigningKey key) {
@@ -197,5 +229,8 @@ final class Fixture implements AutoCloseable {
     }
     server.close();
     web.close();
+    if (upstream != null) {
+      upstream.close();
+    }
   }
 }
