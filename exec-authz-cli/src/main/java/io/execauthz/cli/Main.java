@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       PolicyCommand.class,
       KeysCommand.class,
       GrantCommand.class,
-      AuditCommand.class
+      AuditCommand.class,
+      McpCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
