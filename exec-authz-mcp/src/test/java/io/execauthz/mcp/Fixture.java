@@ -81,7 +81,10 @@ final class Fixture implements AutoCloseable {
   final WebServer web;
 
   /** The unguarded upstream behind the proxy, or null. */
-  private final WebServer upstream;
+  final WebServer upstream;
+
+  /** The grant headers the upstream received (behind the proxy: none, ever). */
+  final List<String> upstreamGrantHeaders = new CopyOnWriteArrayList<>();
 
   final McpSyncServer server;
   private final List<McpSyncClient> clients = new CopyOnWriteArrayList<>();
@@ -99,12 +102,25 @@ final class Fixture implements AutoCloseable {
         NodeSpec.builder("s")
             .kind("session")
             .principal("user:alice")
-            .capabilities("tool.call tool:files/**", "fs.read fs:/repo/**", "prompt.get prompt:**")
+            .capabilities(
+                "tool.call tool:files/**",
+                "fs.read fs:/repo/**",
+                "prompt.get prompt:**",
+                "resource.read resource:files/**")
             .ttl(Duration.ofHours(1))
             .build());
     var tools = List.of(tool("read_file"), tool("list_dir"), tool("delete_file"));
     if (proxied) {
-      var transport = HttpServletStreamableServerTransportProvider.builder().build();
+      var transport =
+          HttpServletStreamableServerTransportProvider.builder()
+              .contextExtractor(
+                  request -> {
+                    if (request.getHeader(McpGuard.HEADER) != null) {
+                      upstreamGrantHeaders.add(request.getHeader(McpGuard.HEADER));
+                    }
+                    return io.modelcontextprotocol.common.McpTransportContext.EMPTY;
+                  })
+              .build();
       server =
           McpServer.sync(transport)
               .serverInfo("files", "1.0.0")
