@@ -91,11 +91,13 @@ public final class McpGuard {
   private final Authorizer authorizer;
   private final String serverName;
   private final ArgumentChecks argumentChecks;
+  private final boolean elicitApprovals;
 
   private McpGuard(Builder b) {
     this.authorizer = b.authorizer;
     this.serverName = b.serverName;
     this.argumentChecks = b.argumentChecks;
+    this.elicitApprovals = b.elicitApprovals;
   }
 
   /** Starts configuring a guard; the authorizer and the server name are required. */
@@ -144,7 +146,14 @@ public final class McpGuard {
     return new McpServerFeatures.SyncToolSpecification(
         tool.tool(),
         (exchange, request) -> {
-          Decision d = decideTool(headers(exchange.transportContext()), request, name);
+          List<String> header = headers(exchange.transportContext());
+          Decision d = decideTool(header, request, name, false);
+          if (d instanceof Decision.Deny deny
+              && asksApproval(deny, exchange.getClientCapabilities())) {
+            McpSchema.ElicitResult answer =
+                exchange.createElicitation(approvalRequest(deny, request, name));
+            d = approved(answer) ? decideTool(header, request, name, true) : deny;
+          }
           return d instanceof Decision.Deny deny ? denial(deny) : handler.apply(exchange, request);
         });
   }
@@ -157,13 +166,23 @@ public final class McpGuard {
     String name = tool.tool().name();
     return new McpServerFeatures.AsyncToolSpecification(
         tool.tool(),
-        (exchange, request) ->
-            Mono.fromCallable(() -> decideTool(headers(exchange.transportContext()), request, name))
-                .flatMap(
-                    d ->
-                        d instanceof Decision.Deny deny
-                            ? Mono.just(denial(deny))
-                            : handler.apply(exchange, request)));
+        (exchange, request) -> {
+          List<String> header = headers(exchange.transportContext());
+          return Mono.fromCallable(() -> decideTool(header, request, name, false))
+              .flatMap(
+                  d ->
+                      d instanceof Decision.Deny deny
+                              && asksApproval(deny, exchange.getClientCapabilities())
+                          ? exchange
+                              .createElicitation(approvalRequest(deny, request, name))
+                              .map(a -> approved(a) ? decideTool(header, request, name, true) : d)
+                          : Mono.just(d))
+              .flatMap(
+                  d ->
+                      d instanceof Decision.Deny deny
+                          ? Mono.just(denial(deny))
+                          : handler.apply(exchange, request));
+        });
   }
 
   /** The stateless-server variant of {@link #guard(McpServerFeatures.SyncToolSpecification)}. */
@@ -175,7 +194,7 @@ public final class McpGuard {
     return new McpStatelessServerFeatures.SyncToolSpecification(
         tool.tool(),
         (context, request) -> {
-          Decision d = decideTool(headers(context), request, name);
+          Decision d = decideTool(headers(context), request, name, false);
           return d instanceof Decision.Deny deny ? denial(deny) : handler.apply(context, request);
         });
   }
@@ -289,14 +308,79 @@ public final class McpGuard {
     return List.of();
   }
 
-  private Decision decideTool(List<String> header, McpSchema.CallToolRequest request, String tool) {
+  private Decision decideTool(
+      List<String> header, McpSchema.CallToolRequest request, String tool, boolean approved) {
     return decide(
         header,
         request.meta(),
         "tool.call",
         "tool:" + serverName + "/" + tool,
         request.arguments(),
-        tool);
+        tool,
+        approved);
+  }
+
+  /** Whether to ask the client about a refusal: only approvals, only when it can be asked. */
+  private boolean asksApproval(Decision.Deny deny, McpSchema.ClientCapabilities client) {
+    return elicitApprovals
+        && deny.reason() == Reason.APPROVAL_REQUIRED
+        && client != null
+        && client.elicitation() != null;
+  }
+
+  /**
+   * The question about exactly this call: node, action, resource and the SHA-256 of its canonical
+   * arguments, with a yes/no form.
+   */
+  private McpSchema.ElicitRequest approvalRequest(
+      Decision.Deny deny, McpSchema.CallToolRequest request, String tool) {
+    String sha;
+    try {
+      sha = Args.of(request.arguments()).sha256();
+    } catch (IllegalArgumentException e) {
+      sha = "(arguments not accepted)";
+    }
+    String node = deny.nodePath().isEmpty() ? "?" : deny.nodePath().get(deny.nodePath().size() - 1);
+    Map<String, Object> schema =
+        Map.of(
+            "type",
+            "object",
+            "properties",
+            Map.of("approve", Map.of("type", "boolean", "title", "Approve this one call")),
+            "required",
+            List.of("approve"));
+    String message =
+        "Approve one call: node "
+            + node
+            + " asks tool.call on tool:"
+            + serverName
+            + "/"
+            + tool
+            + " with arguments SHA-256 "
+            + sha
+            + " ("
+            + deny.detail()
+            + ")";
+    Map<String, Object> approval =
+        Map.of(
+            "node",
+            node,
+            "action",
+            "tool.call",
+            "resource",
+            "tool:" + serverName + "/" + tool,
+            "argsSha256",
+            sha);
+    return new McpSchema.ElicitFormRequest(
+        message, schema, Map.of("io.execauthz/approval", approval));
+  }
+
+  /** Only an accepted form whose {@code approve} is true approves. */
+  private static boolean approved(McpSchema.ElicitResult answer) {
+    return answer != null
+        && answer.action() == McpSchema.ElicitResult.Action.ACCEPT
+        && answer.content() != null
+        && Boolean.TRUE.equals(answer.content().get("approve"));
   }
 
   /**
@@ -313,9 +397,20 @@ public final class McpGuard {
       String resource,
       Map<String, Object> args,
       String tool) {
+    return decide(header, meta, action, resource, args, tool, false);
+  }
+
+  private Decision decide(
+      List<String> header,
+      Map<String, Object> meta,
+      String action,
+      String resource,
+      Map<String, Object> args,
+      String tool,
+      boolean approved) {
     AuthorizationRequest primary;
     try {
-      primary = new AuthorizationRequest("", action, resource, args, false, traceparent(meta));
+      primary = new AuthorizationRequest("", action, resource, args, approved, traceparent(meta));
     } catch (IllegalArgumentException e) {
       return authorizer.refuse(
           AuthorizationRequest.of("", action, resource),
@@ -338,7 +433,7 @@ public final class McpGuard {
       for (Check c : Objects.requireNonNull(extra, "argumentChecks returned null")) {
         all.add(
             new AuthorizationRequest(
-                "", c.action(), c.resource(), primary.args(), false, primary.traceparent()));
+                "", c.action(), c.resource(), primary.args(), approved, primary.traceparent()));
       }
     } catch (RuntimeException e) {
       return authorizer.refuse(
@@ -478,8 +573,24 @@ public final class McpGuard {
     private Authorizer authorizer;
     private String serverName;
     private ArgumentChecks argumentChecks;
+    private boolean elicitApprovals;
 
     private Builder() {}
+
+    /**
+     * On {@link Reason#APPROVAL_REQUIRED}, asks the client by MCP elicitation (when it declared the
+     * capability) about exactly that call; an accepted answer approves only that call, once — it is
+     * decided again as approved, and the next call asks again. An accepted elicitation proves that
+     * the client software answered, not that a human did. Sync and async servers only (a stateless
+     * server cannot ask); off by default: without it, or without client support, the deny stands.
+     */
+    public Builder approvalsByElicitation() {
+      if (this.elicitApprovals) {
+        throw new IllegalStateException("approvalsByElicitation was already set");
+      }
+      this.elicitApprovals = true;
+      return this;
+    }
 
     /**
      * The authorizer that decides (required): one built with the tool server's grant source ({@code
