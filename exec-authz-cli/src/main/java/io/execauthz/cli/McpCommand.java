@@ -59,6 +59,10 @@ final class McpCommand implements Runnable {
         "when ready; stops on SIGTERM. Exit 2 on a bad flag or an unreadable file."
       })
   static final class Proxy implements Callable<Integer> {
+    /** Tomcat's own INFO lines would bury the proxy's one line of output: warnings only. */
+    private static final java.util.logging.Logger TOMCAT_LOG =
+        java.util.logging.Logger.getLogger("org.apache");
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(
@@ -242,6 +246,7 @@ final class McpCommand implements Runnable {
         McpProxy proxy, String host, int port, PolicyStore store, JsonLinesAuditSink sink)
         throws IOException {
       PrintWriter err = spec.commandLine().getErr();
+      TOMCAT_LOG.setLevel(java.util.logging.Level.WARNING);
       Path base = Files.createTempDirectory("exec-authz-mcp-proxy");
       Tomcat tomcat = new Tomcat();
       tomcat.setBaseDir(base.toString());
@@ -255,18 +260,19 @@ final class McpCommand implements Runnable {
         tomcat.start();
       } catch (LifecycleException e) {
         err.println("exec-authz: --listen: cannot serve on " + listen + ": " + oneLine(e));
+        stop(tomcat, base, store, sink);
         return 2;
       }
       if (connector.getLocalPort() < 0) {
         err.println("exec-authz: --listen: cannot serve on " + listen);
-        stop(tomcat, store, sink);
+        stop(tomcat, base, store, sink);
         return 2;
       }
       CountDownLatch stopped = new CountDownLatch(1);
       Thread hook =
           new Thread(
               () -> {
-                stop(tomcat, store, sink);
+                stop(tomcat, base, store, sink);
                 stopped.countDown();
               },
               "exec-authz-mcp-proxy-stop");
@@ -282,12 +288,17 @@ final class McpCommand implements Runnable {
       return 0;
     }
 
-    private static void stop(Tomcat tomcat, PolicyStore store, JsonLinesAuditSink sink) {
+    private static void stop(Tomcat tomcat, Path base, PolicyStore store, JsonLinesAuditSink sink) {
       try {
         tomcat.stop();
         tomcat.destroy();
       } catch (LifecycleException e) {
         // stopping anyway
+      }
+      try (var files = Files.walk(base)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        // a temporary directory left behind
       }
       if (store != null) {
         store.close();
