@@ -150,8 +150,12 @@ public final class McpGuard {
           Decision d = decideTool(header, request, name, false);
           if (d instanceof Decision.Deny deny
               && asksApproval(deny, exchange.getClientCapabilities())) {
-            McpSchema.ElicitResult answer =
-                exchange.createElicitation(approvalRequest(deny, request, name));
+            McpSchema.ElicitResult answer;
+            try {
+              answer = exchange.createElicitation(approvalRequest(deny, request, name));
+            } catch (RuntimeException e) {
+              answer = null; // no answer (timeout, client error): the deny stands
+            }
             d = approved(answer) ? decideTool(header, request, name, true) : deny;
           }
           return d instanceof Decision.Deny deny ? denial(deny) : handler.apply(exchange, request);
@@ -176,6 +180,7 @@ public final class McpGuard {
                           ? exchange
                               .createElicitation(approvalRequest(deny, request, name))
                               .map(a -> approved(a) ? decideTool(header, request, name, true) : d)
+                              .onErrorReturn(d) // no answer: the deny stands
                           : Mono.just(d))
               .flatMap(
                   d ->

@@ -55,6 +55,10 @@ final class ElicitationApprovalTest {
   }
 
   private McpSyncClient client(String grant, McpSchema.ElicitResult answer) {
+    return client(grant, answer, false);
+  }
+
+  private McpSyncClient client(String grant, McpSchema.ElicitResult answer, boolean fails) {
     var t =
         HttpClientStreamableHttpTransport.builder(web.url())
             .addHttpRequestCustomizer(
@@ -68,6 +72,9 @@ final class ElicitationApprovalTest {
           .elicitation(
               request -> {
                 asked.add(request);
+                if (fails) {
+                  throw new IllegalStateException("the user closed the dialog");
+                }
                 return answer;
               });
     }
@@ -105,6 +112,15 @@ final class ElicitationApprovalTest {
     assertThat(text(saysNo.callTool(call("deploy", "/prod"))))
         .startsWith("DENY APPROVAL_REQUIRED: ");
     assertThat(asked).hasSize(2);
+    assertThat(f.handlerRuns).hasValue(0);
+  }
+
+  @Test
+  void anElicitationThatFails_leavesTheDeny() {
+    String g = f.grantFor("b1", "tool.call tool:files/deploy approval");
+    McpSyncClient c = client(g, answer(McpSchema.ElicitResult.Action.ACCEPT, true), true);
+    assertThat(text(c.callTool(call("deploy", "/prod")))).startsWith("DENY APPROVAL_REQUIRED: ");
+    assertThat(asked).hasSize(1);
     assertThat(f.handlerRuns).hasValue(0);
   }
 
