@@ -18,6 +18,14 @@ import java.util.concurrent.CompletableFuture;
  * default limits — and are rebuilt on each call above that, in time linear in the lineage (which a
  * request on such a node sends to its policy engine anyway). So a chain n deep holds O(n), not
  * O(n²).
+ *
+ * <p><b>Two roles.</b> It is the {@link ExecutionNode} users see and one {@link Level} of authority
+ * a request must fit. It is the level itself, not a view object beside it, so that its lineage
+ * array is the pipeline's array of levels as it is: no copy and no allocation per decision, and no
+ * second array per node.
+ *
+ * <p>Thread-safe: fixed fields are safely published by the graph's map; the rest is volatile or
+ * guarded by the graph's lock.
  */
 final class Node implements ExecutionNode, Level {
   /** The largest lineage kept as an array (and view) on its node; longer ones are rebuilt. */
