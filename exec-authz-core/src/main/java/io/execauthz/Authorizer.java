@@ -5,6 +5,7 @@ import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.DecisionObserver;
 import io.execauthz.spi.GrantSource;
 import io.execauthz.spi.PolicyEngine;
+import io.execauthz.spi.SetOnce;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;

@@ -81,7 +81,7 @@ final class Pipeline {
     // CONTRACT §1: only the canonical form is matched, claim-checked, cached and sent to policies
     ResourcePattern resource;
     try {
-      Resource.checkAction(req.action());
+      ActionPattern.checkConcrete(req.action());
     } catch (CapabilitySyntaxException e) {
       return Result.of(
           Decisions.deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path));
