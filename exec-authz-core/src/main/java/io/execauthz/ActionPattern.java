@@ -69,13 +69,21 @@ public final class ActionPattern {
         || c == '-';
   }
 
-  /** Validates a concrete action (an exact dotted verb, no wildcard) as a request names it. */
-  static void checkConcrete(String action) {
+  /**
+   * Validates a concrete action such as {@code tool.call}, as a request names it: an exact dotted
+   * verb, no wildcard.
+   *
+   * @return {@code action}
+   * @throws CapabilitySyntaxException if it is malformed or a wildcard
+   */
+  public static String checkConcrete(String action) {
+    Objects.requireNonNull(action, "action");
     ActionPattern p = parse(action);
     if (p.wildcard) {
       throw new CapabilitySyntaxException(
           action, action.length() - 1, "a requested action cannot contain a wildcard");
     }
+    return action;
   }
 
   /** True for {@code *} and {@code prefix.*}. */

@@ -33,12 +33,14 @@ final class AllOrNothing {
       List<AuthorizationRequest> requests,
       List<Decided> done,
       Pipeline pipeline,
-      String grantId) {
+      String grantId,
+      long started) {
     Decision[] recorded = new Decision[done.size()];
     Decision failed = null;
     for (int i = 0; i < done.size(); i++) {
       recorded[i] =
-          audit.record(now, requests.get(i), done.get(i).view(), grantId, done.get(i).result());
+          audit.record(
+              now, requests.get(i), done.get(i).view(), grantId, done.get(i).result(), started);
       if (failed == null && !(recorded[i] instanceof Decision.Permit)) {
         failed = recorded[i];
       }
@@ -61,7 +63,8 @@ final class AllOrNothing {
       List<AuthorizationRequest> requests,
       List<Decided> done,
       Pipeline pipeline,
-      String grantId) {
+      String grantId,
+      long started) {
     int k = done.size() - 1;
     Decision.Deny deny = (Decision.Deny) done.get(k).result().decision();
     for (int j = 0; j < k; j++) {
@@ -75,9 +78,9 @@ final class AllOrNothing {
               d.result().decision().nodePath(),
               deny.determiningPolicies(),
               deny.errors());
-      audit.record(now, requests.get(j), d.view(), grantId, Pipeline.Result.of(withIt));
+      audit.record(now, requests.get(j), d.view(), grantId, d.result().with(withIt), started);
     }
-    audit.record(now, requests.get(k), done.get(k).view(), grantId, done.get(k).result());
+    audit.record(now, requests.get(k), done.get(k).view(), grantId, done.get(k).result(), started);
     return deny;
   }
 }

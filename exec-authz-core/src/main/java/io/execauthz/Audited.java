@@ -2,6 +2,7 @@ package io.execauthz;
 
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.BudgetLedger;
+import io.execauthz.spi.DecisionObserver;
 import java.time.Instant;
 import java.util.List;
 
@@ -15,10 +16,47 @@ final class Audited {
 
   private final AuditSink sink;
   private final BudgetLedger ledger;
+  private final List<DecisionObserver> observers;
 
-  Audited(AuditSink sink, BudgetLedger ledger) {
+  Audited(AuditSink sink, BudgetLedger ledger, List<DecisionObserver> observers) {
     this.sink = sink;
     this.ledger = ledger;
+    this.observers = List.copyOf(observers);
+  }
+
+  /** When a decision starts, for observers' latency; 0 (no clock read) when none observes. */
+  long start() {
+    return observers.isEmpty() ? 0 : System.nanoTime();
+  }
+
+  /** Tells every observer; an observer that throws is logged and changes nothing. */
+  private void observe(
+      AuthorizationRequest request,
+      ExecutionView view,
+      String grantId,
+      Decision d,
+      Pipeline.Result r,
+      long started) {
+    if (observers.isEmpty()) {
+      return;
+    }
+    DecisionObserver.Observation o =
+        new DecisionObserver.Observation(
+            request,
+            view,
+            grantId,
+            d,
+            r == null ? null : r.policy(),
+            r != null && r.policyFromCache(),
+            r == null ? null : r.shadow(),
+            started == 0 ? 0 : System.nanoTime() - started);
+    for (DecisionObserver observer : observers) {
+      try {
+        observer.onDecision(o);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "decision observer failed on " + d.decisionId(), e);
+      }
+    }
   }
 
   /** Records a decision the pipeline made; returns the decision that stands. */
@@ -27,14 +65,17 @@ final class Audited {
       AuthorizationRequest request,
       ExecutionView view,
       String grantId,
-      Pipeline.Result result) {
+      Pipeline.Result result,
+      long started) {
     Decision d = result.decision();
     if (d instanceof Decision.Permit) {
       if (sink == AuditSink.discarding()) {
+        observe(request, view, grantId, d, result, started);
         return d; // nothing is kept, so nothing is built
       }
       try {
         sink.record(record(now, request, view, grantId, d));
+        observe(request, view, grantId, d, result, started);
         return d;
       } catch (Throwable e) {
         Decisions.rethrowIfFatal(e);
@@ -47,6 +88,7 @@ final class Audited {
       }
     }
     recordDeny(now, request, view, grantId, d);
+    observe(request, view, grantId, d, result, started);
     return d;
   }
 
@@ -66,6 +108,7 @@ final class Audited {
         new Decision.Deny(
             id, reason, detail, view == null ? List.of() : view.path(), List.of(), List.of());
     recordDeny(now, request, view, grantId, d);
+    observe(request, view, grantId, d, null, 0);
     return d;
   }
 

@@ -2,8 +2,10 @@ package io.execauthz;
 
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.BudgetLedger;
+import io.execauthz.spi.DecisionObserver;
 import io.execauthz.spi.GrantSource;
 import io.execauthz.spi.PolicyEngine;
+import io.execauthz.spi.SetOnce;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -24,18 +26,14 @@ import java.util.Objects;
  * Decision d = authorizer.authorize(AuthorizationRequest.of("task-7", "tool.call", "tool:github/create_issue"));
  * }</pre>
  *
- * <p>The steps are small types of their own — {@code Liveness}, the pure {@code CapabilityGate},
- * {@code ClaimsCheck}, {@code BudgetPlan} with the {@link BudgetLedger}, {@code PolicyStep} —
- * composed by {@code Pipeline}, with the decision cache inside it and auditing ({@code Audited})
- * around it. This class only hands a request to the graph's side ({@code GraphRequests}) or the
- * grant's ({@code GrantRequests}).
+ * <p>Each step is a small type of its own, composed by {@code Pipeline} (docs/architecture.md);
+ * this class hands a request to the graph's side or the grant's.
  *
  * <p>Thread-safe; holds no static state, so several authorizers in one JVM never affect each other.
  */
 public final class Authorizer {
   private final ExecutionGraph graph;
   private final InstantSource clock;
-  private final DecisionCache cache;
   private final Pipeline pipeline;
   private final Audited audit;
   private final DecisionIds ids = new DecisionIds();
@@ -52,11 +50,17 @@ public final class Authorizer {
         graph != null
             ? graph.budgetLedger()
             : b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
-    this.cache = new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
+    DecisionCache cache =
+        new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
     this.pipeline =
         new Pipeline(
-            b.engine, cache, ledger, b.schemes == null ? ResourceSchemes.defaults() : b.schemes);
-    this.audit = new Audited(b.audit == null ? AuditSink.discarding() : b.audit, ledger);
+            b.engine,
+            cache,
+            ledger,
+            b.schemes == null ? ResourceSchemes.defaults() : b.schemes,
+            b.shadow);
+    this.audit =
+        new Audited(b.audit == null ? AuditSink.discarding() : b.audit, ledger, b.observers);
     this.grantRequests = new GrantRequests(this, b.grants, pipeline, audit, ids);
     this.graphRequests = new GraphRequests(this, graph, pipeline, audit, ids);
   }
@@ -68,14 +72,10 @@ public final class Authorizer {
 
   /** How the decision cache has done so far. */
   public CacheStats cacheStats() {
-    return cache.stats();
+    return pipeline.cacheStats();
   }
 
-  /**
-   * The graph this authorizer decides on.
-   *
-   * @throws IllegalStateException if it was built without one (a tool server's authorizer)
-   */
+  /** The graph decided on; {@link IllegalStateException} for a tool server's (none). */
   public ExecutionGraph graph() {
     if (graph == null) {
       throw new IllegalStateException("this authorizer was built without an execution graph");
@@ -157,16 +157,13 @@ public final class Authorizer {
       String detail,
       ExecutionView view,
       String grantId) {
-    return audit.refuse(ids.next(), orEpoch(now()), request, reason, detail, view, grantId);
+    return audit.refuse(
+        ids.next(), Decisions.orEpoch(now()), request, reason, detail, view, grantId);
   }
 
   /** The clock's instant, or null when the clock failed (the request is then denied). */
   Instant now() {
     return Decisions.now(clock);
-  }
-
-  static Instant orEpoch(Instant now) {
-    return now == null ? Instant.EPOCH : now;
   }
 
   /** Configures an {@link Authorizer}; each option can be set once. Not thread-safe. */
@@ -180,8 +177,23 @@ public final class Authorizer {
     private GrantSource grants;
     private boolean admitAll;
     private ResourceSchemes schemes;
+    private PolicyEngine shadow;
+    private final List<DecisionObserver> observers = new java.util.ArrayList<>();
 
     private Builder() {}
+
+    /** Adds an observer told of every final decision (metrics, tracing); it never changes one. */
+    public Builder observer(DecisionObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
+    /** A candidate engine asked beside the enforcing one; observers see both; it never decides. */
+    public Builder shadowPolicyEngine(PolicyEngine shadow) {
+      SetOnce.once(this.shadow, "shadowPolicyEngine");
+      this.shadow = Objects.requireNonNull(shadow, "shadowPolicyEngine");
+      return this;
+    }
 
     /** Tests only: the cache keeps every answer at once, not from a request's second sighting. */
     Builder admitEveryAnswer() {
@@ -189,28 +201,16 @@ public final class Authorizer {
       return this;
     }
 
-    /**
-     * The execution graph to decide on. Without one, only {@link #authorize(ExecutionView,
-     * AuthorizationRequest, String)} can permit (a tool server's authorizer).
-     */
+    /** The graph to decide on; without one, only grants can permit (a tool server). */
     public Builder graph(ExecutionGraph graph) {
       SetOnce.once(this.graph, "graph");
-      if (ledger != null) {
-        throw new IllegalStateException(
-            "graph conflicts with budgetLedger: an authorizer with a graph uses the graph's ledger");
-      }
-      if (clock != null) {
-        throw new IllegalStateException(
-            "graph conflicts with clock: an authorizer with a graph uses the graph's clock");
-      }
+      conflict(ledger, "graph", "budgetLedger", "ledger");
+      conflict(clock, "graph", "clock", "clock");
       this.graph = Objects.requireNonNull(graph, "graph");
       return this;
     }
 
-    /**
-     * The most entries the fast-path decision cache keeps; 10,000 by default, 0 to turn it off. It
-     * is transparent: with it on, every decision equals the one made without it.
-     */
+    /** The decision cache's entries: 10,000 by default, 0 turns it off; always transparent. */
     public Builder decisionCache(int maximumSize) {
       SetOnce.once(this.cacheSize, "decisionCache");
       if (maximumSize < 0) {
@@ -221,16 +221,12 @@ public final class Authorizer {
     }
 
     /**
-     * Where an authorizer without a graph counts {@code maxCalls} budgets; in its own memory by
-     * default. Give the orchestrator graph's ledger (or a shared one) so that a node's budget binds
-     * however many grants carry it. An authorizer with a graph uses the graph's.
+     * Where a graph-less authorizer counts budgets (its own memory by default): give it the graph's
+     * or a shared ledger so that a node's budget binds however many grants carry it.
      */
     public Builder budgetLedger(BudgetLedger ledger) {
       SetOnce.once(this.ledger, "budgetLedger");
-      if (graph != null) {
-        throw new IllegalStateException(
-            "budgetLedger conflicts with graph: an authorizer with a graph uses the graph's ledger");
-      }
+      conflict(graph, "budgetLedger", "graph", "ledger");
       this.ledger = Objects.requireNonNull(ledger, "budgetLedger");
       return this;
     }
@@ -246,10 +242,8 @@ public final class Authorizer {
     }
 
     /**
-     * How requested resources are brought to their canonical form before they are matched,
-     * claim-checked, cached and sent to the policy engine ({@link ResourceSchemes#defaults()} by
-     * default). A resource without a canonical form is denied ({@link Reason#ERROR}); a tool must
-     * act on exactly the canonical text it was authorized for.
+     * The canonical forms requests are matched, checked, cached and sent to policies in ({@link
+     * ResourceSchemes#defaults()}); a resource without one is denied {@link Reason#ERROR}.
      */
     public Builder resourceSchemes(ResourceSchemes schemes) {
       SetOnce.once(this.schemes, "resourceSchemes");
@@ -260,10 +254,7 @@ public final class Authorizer {
     /** The clock of an authorizer without a graph; the system clock by default. */
     public Builder clock(InstantSource clock) {
       SetOnce.once(this.clock, "clock");
-      if (graph != null) {
-        throw new IllegalStateException(
-            "clock conflicts with graph: an authorizer with a graph uses the graph's clock");
-      }
+      conflict(graph, "clock", "graph", "clock");
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
@@ -283,6 +274,13 @@ public final class Authorizer {
       SetOnce.once(this.audit, "auditSink");
       this.audit = Objects.requireNonNull(sink, "auditSink");
       return this;
+    }
+
+    private static void conflict(Object set, String option, String other, String what) {
+      if (set != null) {
+        throw new IllegalStateException(
+            option + " conflicts with " + other + ": an authorizer with a graph uses its " + what);
+      }
     }
 
     /**

@@ -220,7 +220,7 @@ public final class Capability {
   /**
    * Whether the action and resource fall inside this capability (constraints not considered).
    *
-   * @param resource a concrete resource, as {@link Resource#parse} gives
+   * @param resource a concrete resource, as {@link ResourcePattern#parseConcrete} gives
    */
   public boolean matches(String action, ResourcePattern resource) {
     return this.action.matches(action) && this.resource.covers(resource);

@@ -123,8 +123,8 @@ public final class CapabilitySet implements Iterable<Capability> {
    * @throws CapabilitySyntaxException if the action or resource is malformed
    */
   public boolean allows(String action, String resource) {
-    Resource.checkAction(action);
-    return !matching(action, Resource.parse(resource)).isEmpty();
+    ActionPattern.checkConcrete(action);
+    return !matching(action, ResourcePattern.parseConcrete(resource)).isEmpty();
   }
 
   /** The capabilities here that match a concrete request, constraints not considered. */

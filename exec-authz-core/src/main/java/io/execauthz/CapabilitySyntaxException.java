@@ -9,6 +9,8 @@ package io.execauthz;
  * Control, format and separator characters (but the plain space) and surrogates in the quoted input
  * are printed as {@code \}{@code uXXXX} escapes, so that the message itself is safe to log and to
  * show.
+ *
+ * <p>Immutable once thrown; safe to share between threads.
  */
 public final class CapabilitySyntaxException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

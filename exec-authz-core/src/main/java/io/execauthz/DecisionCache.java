@@ -94,7 +94,18 @@ final class DecisionCache {
 
   /** A gate outcome with, once computed, the policy engine's answer. */
   record Entry(
-      Gate gate, PolicyDecision policy, long policyVersion, boolean readsTime, long epochSecond) {
+      Gate gate,
+      PolicyDecision policy,
+      long policyVersion,
+      boolean readsTime,
+      long epochSecond,
+      PolicyDecision shadow,
+      long shadowVersion) {
+    Entry(
+        Gate gate, PolicyDecision policy, long policyVersion, boolean readsTime, long epochSecond) {
+      this(gate, policy, policyVersion, readsTime, epochSecond, null, 0);
+    }
+
     boolean policyValid(long version, long second) {
       return policy != null && policyVersion == version && (!readsTime || epochSecond == second);
     }

@@ -18,6 +18,11 @@ final class Decisions {
     }
   }
 
+  /** The instant for a record when the clock failed: the epoch, never a made-up time. */
+  static java.time.Instant orEpoch(java.time.Instant now) {
+    return now == null ? java.time.Instant.EPOCH : now;
+  }
+
   static Decision.Deny deny(String id, Reason reason, String detail, List<String> path) {
     return new Decision.Deny(id, reason, detail, path, List.of(), List.of());
   }

@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * A graph operation was refused. {@link #error()} is the typed reason to switch on; the message
  * names what was presented and what was required. The graph is unchanged by a refused operation.
+ *
+ * <p>Immutable once thrown; safe to share between threads.
  */
 public final class ExecutionGraphException extends RuntimeException {
   private final GraphError error;

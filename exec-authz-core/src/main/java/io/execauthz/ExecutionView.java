@@ -65,6 +65,7 @@ public record ExecutionView(
 
   /**
    * The capabilities of one ancestor level that can spend a budget for this node's requests.
+   * Immutable and thread-safe.
    *
    * @param nodeId the ancestor (or, for an attenuated grant, the node the parent grant was for)
    * @param capabilities its budgeted capabilities and those overlapping them
@@ -80,7 +81,7 @@ public record ExecutionView(
   }
 
   /**
-   * One node of the lineage, enough to build an entity hierarchy.
+   * One node of the lineage, enough to build an entity hierarchy. Immutable and thread-safe.
    *
    * @param parents the ids of its parents (empty at a root)
    */

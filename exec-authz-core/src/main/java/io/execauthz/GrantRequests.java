@@ -59,6 +59,7 @@ final class GrantRequests {
 
   /** Decides every request under one grant; spends only if all permit. */
   Decision decideAll(String token, List<AuthorizationRequest> requests) {
+    long started = audit.start();
     requests = AllOrNothing.checked(requests);
     GrantSource.Result verified = verify(token);
     if (verified instanceof GrantSource.Rejected r) {
@@ -75,16 +76,16 @@ final class GrantRequests {
       bound.add(b);
     }
     Instant now = authorizer.now();
-    Instant at = Authorizer.orEpoch(now);
+    Instant at = Decisions.orEpoch(now);
     List<AllOrNothing.Decided> done = new ArrayList<>(bound.size());
     for (AuthorizationRequest r : bound) {
       Pipeline.Result result = evaluate(ids.next(), token, r, view, now, true);
       done.add(new AllOrNothing.Decided(result, view));
       if (!(result.decision() instanceof Decision.Permit)) {
-        return AllOrNothing.refused(audit, at, bound, done, pipeline, grant.grantId());
+        return AllOrNothing.refused(audit, at, bound, done, pipeline, grant.grantId(), started);
       }
     }
-    return AllOrNothing.permitted(audit, at, bound, done, pipeline, grant.grantId());
+    return AllOrNothing.permitted(audit, at, bound, done, pipeline, grant.grantId(), started);
   }
 
   /** The request on the grant's node (an empty node id means the grant's), or null if another. */
@@ -130,7 +131,7 @@ final class GrantRequests {
             && verify(token) instanceof GrantSource.Rejected late) {
           pipeline.refund(r);
           r =
-              Pipeline.Result.of(
+              r.with(
                   new Decision.Deny(
                       id, late.reason(), late.detail(), view.path(), List.of(), List.of()));
         }

@@ -1,6 +1,10 @@
 package io.execauthz;
 
-/** Why a graph operation ({@code spawn}, {@code join}, …) was refused (CONTRACT §2). */
+/**
+ * Why a graph operation ({@code spawn}, {@code join}, …) was refused (CONTRACT §2).
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum GraphError {
   /** The child asks for more than a parent holds; the message names the capability. */
   ATTENUATION,

@@ -13,6 +13,9 @@ import java.util.Objects;
  *
  * <p>{@link #getCause()} is the first failure; the others are {@linkplain #getSuppressed()
  * suppressed} on it and all are in {@link #failures()}.
+ *
+ * <p>Its failures are fixed when it is made; safe to share between threads once thrown (the
+ * listeners' own exceptions are as thread-safe as they are).
  */
 public final class GraphListenerException extends RuntimeException {
   private final String nodeId;

@@ -32,9 +32,10 @@ final class GraphRequests {
 
   /** Decides, spends and audits one request. */
   Decision decide(AuthorizationRequest request) {
+    long started = audit.start();
     Instant now = authorizer.now();
     AllOrNothing.Decided o = evaluate(ids.next(), request, now, true);
-    return audit.record(Authorizer.orEpoch(now), request, o.view(), null, o.result());
+    return audit.record(Decisions.orEpoch(now), request, o.view(), null, o.result(), started);
   }
 
   /** Decides without spending a budget or writing an audit record. */
@@ -44,6 +45,7 @@ final class GraphRequests {
 
   /** Decides every request; spends only if all permit. */
   Decision decideAll(List<AuthorizationRequest> requests) {
+    long started = audit.start();
     requests = AllOrNothing.checked(requests);
     Instant now = authorizer.now();
     List<AllOrNothing.Decided> done = new ArrayList<>(requests.size());
@@ -51,10 +53,12 @@ final class GraphRequests {
       AllOrNothing.Decided o = evaluate(ids.next(), r, now, true);
       done.add(o);
       if (!(o.result().decision() instanceof Decision.Permit)) {
-        return AllOrNothing.refused(audit, Authorizer.orEpoch(now), requests, done, pipeline, null);
+        return AllOrNothing.refused(
+            audit, Decisions.orEpoch(now), requests, done, pipeline, null, started);
       }
     }
-    return AllOrNothing.permitted(audit, Authorizer.orEpoch(now), requests, done, pipeline, null);
+    return AllOrNothing.permitted(
+        audit, Decisions.orEpoch(now), requests, done, pipeline, null, started);
   }
 
   private AllOrNothing.Decided evaluate(
@@ -101,7 +105,7 @@ final class GraphRequests {
       Decision late = Liveness.check(id, node, now);
       if (late != null) {
         pipeline.refund(r);
-        return Pipeline.Result.of(late);
+        return r.with(late);
       }
     }
     return r;

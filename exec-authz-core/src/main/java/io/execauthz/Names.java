@@ -1,6 +1,10 @@
 package io.execauthz;
 
-/** Text from callers, made safe to put in a message. */
+/**
+ * Text from callers, made safe to put in a message: the one {@code printable} every module uses.
+ *
+ * <p>Stateless and thread-safe.
+ */
 public final class Names {
   private Names() {}
 

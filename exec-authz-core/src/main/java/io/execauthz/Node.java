@@ -2,10 +2,7 @@ package io.execauthz;
 
 import io.execauthz.spi.BudgetLedger.Budget;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +18,14 @@ import java.util.concurrent.CompletableFuture;
  * default limits — and are rebuilt on each call above that, in time linear in the lineage (which a
  * request on such a node sends to its policy engine anyway). So a chain n deep holds O(n), not
  * O(n²).
+ *
+ * <p><b>Two roles.</b> It is the {@link ExecutionNode} users see and one {@link Level} of authority
+ * a request must fit. It is the level itself, not a view object beside it, so that its lineage
+ * array is the pipeline's array of levels as it is: no copy and no allocation per decision, and no
+ * second array per node.
+ *
+ * <p>Thread-safe: fixed fields are safely published by the graph's map; the rest is volatile or
+ * guarded by the graph's lock.
  */
 final class Node implements ExecutionNode, Level {
   /** The largest lineage kept as an array (and view) on its node; longer ones are rebuilt. */
@@ -38,7 +43,7 @@ final class Node implements ExecutionNode, Level {
   // the number of nodes in the lineage: this node and every ancestor once
   final int lineageSize;
   // every node of the lineage has at most one parent
-  private final boolean chain;
+  final boolean chain;
   final CapabilitySet capabilities;
   final Capability[] caps;
   // the ledger's counter of each capability with maxCalls (null where there is none)
@@ -51,9 +56,9 @@ final class Node implements ExecutionNode, Level {
   final ExecutionView.Lineage self;
   final CompletableFuture<NodeState> started = new CompletableFuture<>();
   // this node first, then every ancestor once; null when longer than KEPT_LINEAGE
-  private final Node[] keptLineage;
+  final Node[] keptLineage;
   // null when the lineage is longer than KEPT_LINEAGE
-  private final ExecutionView keptView;
+  final ExecutionView keptView;
 
   /** The node's own state: ACTIVE, HELD, COMPLETED, REVOKED or CANCELLED. */
   volatile NodeState own;
@@ -111,42 +116,12 @@ final class Node implements ExecutionNode, Level {
     this.own = initial;
     this.self = new ExecutionView.Lineage(id, kind, depth, parentIds);
     if (lineageSize <= KEPT_LINEAGE) {
-      this.keptLineage = computeLineage();
-      this.keptView = buildView(keptLineage);
+      this.keptLineage = Lineage.of(this);
+      this.keptView = NodeViews.of(this, keptLineage);
     } else {
       this.keptLineage = null;
       this.keptView = null;
     }
-  }
-
-  /**
-   * The number of distinct nodes in the lineage of a node with these parents (itself included),
-   * counted up to {@code cap + 1}: linear in the parents' lineages, stopping early past the cap.
-   */
-  static int lineageSizeOf(Node[] parents, int cap) {
-    if (parents.length == 0) {
-      return 1;
-    }
-    if (parents.length == 1) {
-      return parents[0].lineageSize + 1;
-    }
-    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    ArrayDeque<Node> stack = new ArrayDeque<>();
-    for (Node p : parents) {
-      stack.push(p);
-    }
-    int count = 1;
-    while (!stack.isEmpty() && count <= cap) {
-      Node n = stack.pop();
-      if (!seen.add(n)) {
-        continue;
-      }
-      count++;
-      for (Node p : n.parents) {
-        stack.push(p);
-      }
-    }
-    return count;
   }
 
   /**
@@ -156,172 +131,13 @@ final class Node implements ExecutionNode, Level {
    */
   Node[] lineage() {
     Node[] kept = keptLineage;
-    return kept != null ? kept : computeLineage();
-  }
-
-  private Node[] computeLineage() {
-    Node[] out = new Node[lineageSize];
-    int i = 0;
-    if (isChain()) {
-      for (Node n = this; n != null; n = n.parents.length == 0 ? null : n.parents[0]) {
-        out[i++] = n;
-      }
-      return out;
-    }
-    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>(lineageSize * 2));
-    ArrayDeque<Node> stack = new ArrayDeque<>();
-    stack.push(this);
-    while (!stack.isEmpty()) {
-      Node n = stack.pop();
-      if (!seen.add(n)) {
-        continue;
-      }
-      out[i++] = n;
-      for (int k = n.parents.length - 1; k >= 0; k--) {
-        stack.push(n.parents[k]);
-      }
-    }
-    return out;
-  }
-
-  /** Whether every node of the lineage has at most one parent: then it is the parent chain. */
-  private boolean isChain() {
-    return chain;
+    return kept != null ? kept : Lineage.of(this);
   }
 
   /** The ids from the root to this node, through first parents. */
   List<String> path() {
     ExecutionView v = keptView;
-    return v != null ? v.path() : firstParentPath();
-  }
-
-  private List<String> firstParentPath() {
-    String[] ids = new String[depthThroughFirstParents()];
-    int i = ids.length;
-    for (Node n = this; n != null; n = n.parents.length == 0 ? null : n.parents[0]) {
-      ids[--i] = n.id;
-    }
-    return List.of(ids);
-  }
-
-  private int depthThroughFirstParents() {
-    int count = 0;
-    for (Node n = this; n != null; n = n.parents.length == 0 ? null : n.parents[0]) {
-      count++;
-    }
-    return count;
-  }
-
-  private ExecutionView buildView(Node[] lineage) {
-    List<String> path = firstParentPath();
-    // the principals from the root down, consecutive repeats dropped
-    List<String> dl = new ArrayList<>(4);
-    String[] ps = new String[path.size()];
-    int i = ps.length;
-    for (Node n = this; n != null; n = n.parents.length == 0 ? null : n.parents[0]) {
-      ps[--i] = n.principal;
-    }
-    for (String p : ps) {
-      if (dl.isEmpty() || !dl.get(dl.size() - 1).equals(p)) {
-        dl.add(p);
-      }
-    }
-    List<ExecutionView.Lineage> lv = new ArrayList<>(lineage.length);
-    for (Node n : lineage) {
-      lv.add(n.self);
-    }
-    return new ExecutionView(
-        graph.id(),
-        id,
-        kind,
-        depth,
-        principal,
-        path,
-        lv,
-        dl,
-        attributes,
-        capabilities,
-        deadline,
-        trace,
-        budgetScopes(lineage));
-  }
-
-  /**
-   * For each ancestor with a budget, its budgeted capabilities and those overlapping them: enough
-   * for a grant of this node to spend exactly the ancestors' budgets the graph would.
-   */
-  private static List<ExecutionView.BudgetScope> budgetScopes(Node[] lineage) {
-    List<ExecutionView.BudgetScope> out = new ArrayList<>(0);
-    for (int i = 1; i < lineage.length; i++) {
-      Node a = lineage[i];
-      List<Capability> budgeted = new ArrayList<>(0);
-      for (Capability c : a.caps) {
-        if (c.maxCalls().isPresent()) {
-          budgeted.add(c);
-        }
-      }
-      if (budgeted.isEmpty()) {
-        continue;
-      }
-      List<Capability> keep = new ArrayList<>(budgeted);
-      for (Capability c : a.caps) {
-        if (c.maxCalls().isEmpty()) {
-          for (Capability b : budgeted) {
-            if (c.action().overlaps(b.action()) && c.resource().overlaps(b.resource())) {
-              keep.add(c);
-              break;
-            }
-          }
-        }
-      }
-      out.add(new ExecutionView.BudgetScope(a.id, CapabilitySet.of(keep), a.deadline));
-    }
-    return out;
-  }
-
-  /**
-   * Whether {@code other} is this node or one of its ancestors: a scan of the kept lineage, or a
-   * walk up the parents that never goes above {@code other}'s depth.
-   */
-  boolean hasInLineage(Node other) {
-    if (other == this) {
-      return true;
-    }
-    if (other.depth >= depth || other.seq > seq || other.graph != graph) {
-      return false;
-    }
-    Node[] kept = keptLineage;
-    if (kept != null) {
-      for (Node n : kept) {
-        if (n == other) {
-          return true;
-        }
-      }
-      return false;
-    }
-    if (isChain()) {
-      Node n = this;
-      while (n.depth > other.depth) {
-        n = n.parents[0];
-      }
-      return n == other;
-    }
-    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    ArrayDeque<Node> stack = new ArrayDeque<>();
-    stack.push(this);
-    while (!stack.isEmpty()) {
-      Node n = stack.pop();
-      if (n == other) {
-        return true;
-      }
-      if (n.depth <= other.depth || !seen.add(n)) {
-        continue;
-      }
-      for (Node p : n.parents) {
-        stack.push(p);
-      }
-    }
-    return false;
+    return v != null ? v.path() : NodeViews.firstParentPath(this);
   }
 
   /**
@@ -338,8 +154,8 @@ final class Node implements ExecutionNode, Level {
     }
     boolean completed = false;
     Node[] kept = keptLineage;
-    if (kept != null || !isChain()) {
-      for (Node n : kept != null ? kept : computeLineage()) {
+    if (kept != null || !chain) {
+      for (Node n : kept != null ? kept : Lineage.of(this)) {
         NodeState o = n.own;
         if (o == NodeState.REVOKED) {
           return o;
@@ -359,6 +175,23 @@ final class Node implements ExecutionNode, Level {
       return NodeState.COMPLETED;
     }
     return now.isBefore(deadline) ? NodeState.ACTIVE : NodeState.EXPIRED;
+  }
+
+  /**
+   * The state under the graph's lock once it has processed what came due by {@code now}: O(1) for a
+   * live node, since everything that ends one (its end, an ancestor's, its deadline) has then unset
+   * {@code live}; the lineage walk of {@link #stateAt} only for the others.
+   */
+  NodeState lockedState(Instant now) {
+    if (live) {
+      return own == NodeState.HELD ? NodeState.HELD : NodeState.ACTIVE;
+    }
+    return stateAt(now);
+  }
+
+  /** Whether {@code other} is this node or one of its ancestors. */
+  boolean hasInLineage(Node other) {
+    return Lineage.contains(this, other);
   }
 
   /** The position of {@code parent} among this node's parents. */
@@ -444,7 +277,7 @@ final class Node implements ExecutionNode, Level {
   @Override
   public ExecutionView view() {
     ExecutionView v = keptView;
-    return v != null ? v : buildView(computeLineage());
+    return v != null ? v : NodeViews.of(this, Lineage.of(this));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.spi.SetOnce;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,18 +22,25 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
+ * <p>The spec refuses bad input when it is made (by the builder or the constructor), with {@link
+ * ExecutionGraphException}: {@link GraphError#INVALID} for a malformed id, kind, principal,
+ * attribute or ttl, {@link GraphError#LIMIT} for more than 64 attributes. Limits that depend on a
+ * graph's configuration (capabilities and claims per node, depth, fan-out, lineage) are checked by
+ * the graph at spawn.
+ *
  * <p>Immutable and thread-safe.
  *
  * @param id the node id (letters, digits and {@code . _ - : @ /}; at most 128 characters)
- * @param kind the kind, {@code task} unless set
- * @param principal the acting identity; {@code null} to keep the parent's (required at a root)
+ * @param kind the kind, 1 to 64 letters, digits, {@code _} or {@code -}; {@code task} unless set
+ * @param principal the acting identity, 1 to 256 printable ASCII characters without spaces, quotes
+ *     or backslashes; {@code null} to keep the parent's (required at a root)
  * @param capabilities what the node asks for; must be covered by every parent's set
  * @param ttl how long the node lives; {@code null} for the parent's remaining time (the graph's
  *     default at a root); always clamped to the parents' deadlines
  * @param claims resources reserved for this node's subtree while it is active
  * @param holdOnConflict when a claim conflicts: {@code true} creates the node {@link
  *     NodeState#HELD}, {@code false} refuses it with {@link GraphError#CLAIM_CONFLICT}
- * @param attributes free-form attributes for policies
+ * @param attributes attributes for policies: at most 64, keys as a kind, values at most 1024 chars
  * @param trace the trace context for a root; {@code null} to start a new trace. Children always
  *     continue their first parent's trace.
  */
@@ -53,9 +61,102 @@ public record NodeSpec(
     Objects.requireNonNull(capabilities, "capabilities");
     claims = List.copyOf(claims);
     attributes = Map.copyOf(attributes);
+    checkId(id, "node id");
+    checkKind(kind, id);
+    checkAttributes(attributes, id);
+    if (principal != null) {
+      checkPrincipal(principal, id);
+    }
     if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
       throw new ExecutionGraphException(
           GraphError.INVALID, "ttl of node '" + id + "' must be positive, was " + ttl);
+    }
+  }
+
+  /**
+   * Checks a node or graph id: 1 to 128 letters, digits or {@code . _ - : @ /}.
+   *
+   * @throws ExecutionGraphException {@link GraphError#INVALID} naming {@code what}
+   */
+  static void checkId(String id, String what) {
+    if (id.isEmpty() || id.length() > 128) {
+      throw new ExecutionGraphException(
+          GraphError.INVALID, what + " must be 1 to 128 characters, was " + id.length());
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-'
+              || c == ':'
+              || c == '@'
+              || c == '/';
+      if (!ok) {
+        throw new ExecutionGraphException(
+            GraphError.INVALID,
+            what + " '" + Names.printable(id) + "' has a character not allowed at position " + i);
+      }
+    }
+  }
+
+  /** Whether {@code s} is 1 to 64 letters, digits, {@code _} or {@code -}. */
+  private static boolean isWord(String s) {
+    boolean ok = !s.isEmpty() && s.length() <= 64;
+    for (int i = 0; ok && i < s.length(); i++) {
+      ok = ActionPattern.isWordChar(s.charAt(i));
+    }
+    return ok;
+  }
+
+  private static void checkKind(String kind, String id) {
+    if (!isWord(kind)) {
+      throw new ExecutionGraphException(
+          GraphError.INVALID,
+          "kind '"
+              + Names.printable(kind)
+              + "' of node '"
+              + id
+              + "' must be 1 to 64 letters, digits, '_' or '-'");
+    }
+  }
+
+  private static void checkPrincipal(String p, String id) {
+    boolean ok = !p.isEmpty() && p.length() <= 256;
+    for (int i = 0; ok && i < p.length(); i++) {
+      char c = p.charAt(i);
+      ok = c > ' ' && c < 0x7f && c != '"' && c != '\\';
+    }
+    if (!ok) {
+      throw new ExecutionGraphException(
+          GraphError.INVALID,
+          "principal '"
+              + Names.printable(p)
+              + "' of node '"
+              + id
+              + "' must be 1 to 256 printable ASCII characters without spaces, quotes or"
+              + " backslashes");
+    }
+  }
+
+  private static void checkAttributes(Map<String, String> attributes, String id) {
+    if (attributes.size() > 64) {
+      throw new ExecutionGraphException(
+          GraphError.LIMIT, "node '" + id + "' has more than 64 attributes");
+    }
+    for (Map.Entry<String, String> e : attributes.entrySet()) {
+      if (!isWord(e.getKey()) || e.getValue().length() > 1024) {
+        throw new ExecutionGraphException(
+            GraphError.INVALID,
+            "attribute '"
+                + Names.printable(e.getKey())
+                + "' of node '"
+                + id
+                + "': keys are 1 to 64 letters, digits, '_' or '-'; values at most 1024 chars");
+      }
     }
   }
 

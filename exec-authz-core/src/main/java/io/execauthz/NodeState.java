@@ -1,6 +1,10 @@
 package io.execauthz;
 
-/** The lifecycle of an execution node. Only {@link #ACTIVE} nodes can be permitted anything. */
+/**
+ * The lifecycle of an execution node. Only {@link #ACTIVE} nodes can be permitted anything.
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum NodeState {
   /** Running: may be authorized, spawn children and hold claims. */
   ACTIVE,

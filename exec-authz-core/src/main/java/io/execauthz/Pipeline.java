@@ -15,9 +15,19 @@ import java.util.List;
  */
 final class Pipeline {
   /** A decision and the budget counters it spent (empty unless a permit spent some). */
-  record Result(Decision decision, List<Budget> spent) {
+  record Result(
+      Decision decision,
+      List<Budget> spent,
+      PolicyDecision policy,
+      boolean policyFromCache,
+      PolicyDecision shadow) {
     static Result of(Decision d) {
-      return new Result(d, List.of());
+      return new Result(d, List.of(), null, false, null);
+    }
+
+    /** The same answers, another decision (a later step refused). */
+    Result with(Decision d) {
+      return new Result(d, List.of(), policy, policyFromCache, shadow);
     }
   }
 
@@ -25,16 +35,30 @@ final class Pipeline {
   private final DecisionCache cache;
   private final BudgetLedger ledger;
   private final ResourceSchemes schemes;
+  private final PolicyEngine shadow;
 
-  Pipeline(PolicyEngine engine, DecisionCache cache, BudgetLedger ledger, ResourceSchemes schemes) {
+  /**
+   * @param shadow a candidate policy engine asked beside the enforcing one, never deciding; or null
+   */
+  Pipeline(
+      PolicyEngine engine,
+      DecisionCache cache,
+      BudgetLedger ledger,
+      ResourceSchemes schemes,
+      PolicyEngine shadow) {
     this.engine = engine;
     this.cache = cache;
     this.ledger = ledger;
     this.schemes = schemes;
+    this.shadow = shadow;
   }
 
   BudgetLedger ledger() {
     return ledger;
+  }
+
+  CacheStats cacheStats() {
+    return cache.stats();
   }
 
   /**
@@ -57,7 +81,7 @@ final class Pipeline {
     // CONTRACT §1: only the canonical form is matched, claim-checked, cached and sent to policies
     ResourcePattern resource;
     try {
-      Resource.checkAction(req.action());
+      ActionPattern.checkConcrete(req.action());
     } catch (CapabilitySyntaxException e) {
       return Result.of(
           Decisions.deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path));
@@ -114,21 +138,27 @@ final class Pipeline {
     long version = engine.version();
     boolean readsTime = engine.readsTime();
     long second = now.getEpochSecond();
+    long shadowVersion = shadow == null ? 0 : shadow.version();
     PolicyDecision pd;
-    if (entry != null && entry.policyValid(version, second)) {
+    PolicyDecision sd = null;
+    boolean fromCache = entry != null && entry.policyValid(version, second);
+    if (fromCache && (shadow == null || entry.shadowVersion() == shadowVersion)) {
       pd = entry.policy();
+      sd = entry.shadow();
     } else {
-      pd =
-          engine.evaluate(
-              new PolicyRequest(
-                  view, req.action(), req.resource(), req.args(), req.approved(), now));
+      PolicyRequest pr =
+          new PolicyRequest(view, req.action(), req.resource(), req.args(), req.approved(), now);
+      pd = fromCache ? entry.policy() : engine.evaluate(pr);
+      sd = shadow == null ? null : shadowAnswer(pr);
       if (key != null && pd != null && pd.errors().isEmpty()) {
-        cache.put(key, new DecisionCache.Entry(gate, pd, version, readsTime, second));
+        cache.put(
+            key, new DecisionCache.Entry(gate, pd, version, readsTime, second, sd, shadowVersion));
       }
     }
+    Result answered = new Result(null, List.of(), pd, fromCache, sd);
     Decision refused = PolicyStep.refusal(id, pd, req, path);
     if (refused != null) {
-      return Result.of(refused);
+      return answered.with(refused);
     }
 
     List<Budget> spent = List.of();
@@ -136,11 +166,25 @@ final class Pipeline {
       BudgetLedger.Outcome taken = ledger.take(budgets);
       refused = BudgetPlan.refusal(id, taken, path);
       if (refused != null) {
-        return Result.of(refused);
+        return answered.with(refused);
       }
       spent = ((BudgetLedger.Taken) taken).budgets();
     }
-    return new Result(new Decision.Permit(id, path, pd.determiningPolicies()), spent);
+    return new Result(
+        new Decision.Permit(id, path, pd.determiningPolicies()), spent, pd, fromCache, sd);
+  }
+
+  /** The shadow engine's answer; its failures are answers too, never the caller's problem. */
+  private PolicyDecision shadowAnswer(PolicyRequest pr) {
+    try {
+      PolicyDecision d = shadow.evaluate(pr);
+      return d != null
+          ? d
+          : new PolicyDecision(false, List.of(), List.of("shadow engine returned no decision"));
+    } catch (RuntimeException | StackOverflowError e) {
+      return new PolicyDecision(
+          false, List.of(), List.of("shadow engine failed: " + e.getClass().getSimpleName()));
+    }
   }
 
   /** Gives back what a permit spent, when a later step refused it after all. */

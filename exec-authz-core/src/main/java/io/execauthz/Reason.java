@@ -3,6 +3,8 @@ package io.execauthz;
 /**
  * Why a request was denied: exactly one per {@link Decision.Deny}, in the order of CONTRACT §2.
  * Callers switch on it; the accompanying detail text is for people.
+ *
+ * <p>Immutable and thread-safe.
  */
 public enum Reason {
   /** The request is not covered by the node's (or grant's) capability set. */

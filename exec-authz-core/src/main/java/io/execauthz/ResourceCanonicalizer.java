@@ -92,7 +92,7 @@ public interface ResourceCanonicalizer {
     if (defaultPort < 1 || defaultPort > 65535) {
       throw new IllegalArgumentException("defaultPort must be 1..65535, was " + defaultPort);
     }
-    return new Canonicalizers.Url(defaultPort);
+    return new UrlCanonicalizer(defaultPort);
   }
 
   /**

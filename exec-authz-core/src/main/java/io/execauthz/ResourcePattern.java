@@ -19,8 +19,8 @@ import java.util.Objects;
  * fs:/repo/src/%2e%2e/etc/passwd} would fall inside {@code fs:/repo/src/**} as text while naming a
  * file outside it.
  *
- * <p>Every test here ({@link #covers}, {@link #overlaps}, {@link #matches}) runs in time linear in
- * the number of segments. Immutable and thread-safe.
+ * <p>Every test here ({@link #covers}, {@link #overlaps}) runs in time linear in the number of
+ * segments. Immutable and thread-safe.
  */
 public final class ResourcePattern {
   static final String ONE = "*";
@@ -103,164 +103,41 @@ public final class ResourcePattern {
     return parse(text, text, 0, true);
   }
 
-  static ResourcePattern parse(String whole, String text, int offset, boolean wildcards) {
-    return parse(whole, text, offset, wildcards, ResourceSchemes.DEFAULTS);
+  /**
+   * Parses a concrete resource as a request names it ({@code fs:/repo/a.md}, {@code
+   * tool:github/create_issue}): the pattern syntax without wildcards, brought to the canonical form
+   * of {@link ResourceSchemes#defaults()} (an {@link Authorizer} uses its own {@link
+   * ResourceSchemes}).
+   *
+   * @throws CapabilitySyntaxException if it is malformed, contains a wildcard segment or has no
+   *     canonical form
+   */
+  public static ResourcePattern parseConcrete(String text) {
+    Objects.requireNonNull(text, "resource");
+    return parse(text, text, 0, false);
   }
 
-  static boolean schemeChar(char c, int i) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+  static ResourcePattern parse(String whole, String text, int offset, boolean wildcards) {
+    return ResourceParser.parse(whole, text, offset, wildcards, ResourceSchemes.DEFAULTS);
+  }
+
+  /** A parsed pattern in canonical text; its segments are split from the text when first needed. */
+  static ResourcePattern ofCanonical(String scheme, String text, int restAt) {
+    return new ResourcePattern(scheme, text, restAt >= 0, restAt);
   }
 
   /**
-   * Reads {@code text} (found at {@code offset} in {@code whole}, for positions in messages) in the
-   * canonical form of {@code schemes}: the rules of every scheme, then the scheme's canonicalizer,
-   * then the grammar on what it returned, then (for a concrete resource of a case-insensitive
-   * scheme) case folding.
+   * This pattern, compared case-insensitively (its scheme is, in the registry it was parsed with):
+   * a pattern keeps its text and folds when it compares; a concrete resource is folded now.
    */
-  static ResourcePattern parse(
-      String whole, String text, int offset, boolean wildcards, ResourceSchemes schemes) {
-    int colon = text.indexOf(':');
-    if (colon < 0) {
-      throw new CapabilitySyntaxException(
-          whole, offset + text.length(), "expected scheme:path (e.g. fs:/repo/**), found no ':'");
-    }
-    if (colon == 0) {
-      throw new CapabilitySyntaxException(whole, offset, "expected a scheme before ':'");
-    }
-    boolean lower = true;
-    for (int i = 0; i < colon; i++) {
-      char c = text.charAt(i);
-      if (!schemeChar(c, i)) {
-        throw new CapabilitySyntaxException(
-            whole,
-            offset + i,
-            "unexpected character '" + Names.printable(String.valueOf(c)) + "' in scheme");
-      }
-      lower &= !(c >= 'A' && c <= 'Z');
-    }
-    String scheme =
-        lower ? text.substring(0, colon) : text.substring(0, colon).toLowerCase(Locale.ROOT);
-    String path = text.substring(colon + 1);
-    int base = offset + colon + 1;
-    if (path.isEmpty()) {
-      throw new CapabilitySyntaxException(whole, base, "expected a path after ':'");
-    }
-    ResourceText.check(whole, path, 0, base);
-    ResourceCanonicalizer canonicalizer = schemes.canonicalizer(scheme);
-    String canonical;
-    try {
-      canonical = canonicalizer.canonicalize(path);
-    } catch (CapabilitySyntaxException e) {
-      int at = Math.max(0, Math.min(e.position(), path.length()));
-      throw new CapabilitySyntaxException(whole, base + at, e.problem());
-    }
-    boolean same = path.equals(canonical);
-    if (!same) {
-      if (canonical == null || canonical.isEmpty()) {
-        throw new CapabilitySyntaxException(
-            whole, base, "the " + scheme + ": canonicalizer returned no path");
-      }
-      try {
-        ResourceText.check(canonical, canonical, 0, 0);
-      } catch (CapabilitySyntaxException e) {
-        throw new CapabilitySyntaxException(
-            whole,
-            base,
-            "the " + scheme + ": canonicalizer returned a malformed path: " + e.problem());
-      }
-    }
-    ResourcePattern p =
-        grammar(
-            whole,
-            lower && same ? text : null,
-            scheme,
-            same ? path : canonical,
-            base,
-            same ? 0 : path.length() - canonical.length(),
-            same ? null : path,
-            wildcards,
-            canonicalizer.authorityForm());
-    if (!schemes.isCaseInsensitive(scheme)) {
-      return p;
-    }
+  ResourcePattern caseInsensitive(boolean wildcards) {
     if (wildcards) {
-      return new ResourcePattern(p.scheme, p.segs(), p.rest, p.text, true);
+      return new ResourcePattern(scheme, segs(), rest, text, true);
     }
-    String[] f = foldAll(p.segs());
+    String[] f = foldAll(segs());
     ResourcePattern r = new ResourcePattern(scheme, f, false, render(scheme, f, false), true);
     r.foldedFixed = f; // already folded: never folded twice
     return r;
-  }
-
-  /**
-   * Splits a canonical path into segments and checks the grammar. When the path is the output of a
-   * canonicalizer that changed it ({@code input} not null), a position is mapped back into the
-   * input when the text after it is unchanged, and to the path's start otherwise.
-   */
-  private static ResourcePattern grammar(
-      String whole,
-      String full,
-      String scheme,
-      String path,
-      int base,
-      int shift,
-      String input,
-      boolean wildcards,
-      boolean authority) {
-    int start = 0;
-    int restAt = -1;
-    int n = path.length();
-    for (int i = 0; i <= n; i++) {
-      if (i < n && path.charAt(i) != '/') {
-        continue;
-      }
-      int len = i - start;
-      if (restAt >= 0) {
-        throw new CapabilitySyntaxException(
-            whole, at(path, start - 1, base, shift, input), "'**' may only be the last segment");
-      }
-      if (len == 0 && start > 0 && !(authority && start == 1)) {
-        throw new CapabilitySyntaxException(
-            whole, at(path, start, base, shift, input), "empty path segment");
-      }
-      if ((len == 1 || len == 2) && path.charAt(start) == '.' && path.charAt(i - 1) == '.') {
-        throw new CapabilitySyntaxException(
-            whole,
-            at(path, start, base, shift, input),
-            "path segment '" + path.substring(start, i) + "' is not allowed");
-      }
-      int star = path.indexOf('*', start);
-      if (star >= 0 && star < i) {
-        if (!wildcards) {
-          throw new CapabilitySyntaxException(
-              whole,
-              at(path, start, base, shift, input),
-              "a requested resource cannot contain a wildcard");
-        }
-        if (len == 2 && path.charAt(start) == '*' && path.charAt(start + 1) == '*') {
-          restAt = start;
-        } else if (len != 1) {
-          throw new CapabilitySyntaxException(
-              whole,
-              at(path, star, base, shift, input),
-              "'*' must be a whole segment ('*' or a final '**')");
-        }
-      }
-      start = i + 1;
-    }
-    return new ResourcePattern(
-        scheme, full != null ? full : scheme + ":" + path, restAt >= 0, restAt);
-  }
-
-  /** Maps position {@code p} in a canonical path back to the text the user wrote. */
-  private static int at(String path, int p, int base, int shift, String input) {
-    if (input == null) {
-      return base + p;
-    }
-    int q = Math.max(0, Math.min(p, path.length()));
-    return input.endsWith(path.substring(q)) && q + shift >= 0 ? base + q + shift : base;
   }
 
   /** The case-insensitive form of a segment: upper case, then lower case, then NFC. */
@@ -312,12 +189,10 @@ public final class ResourcePattern {
     return false;
   }
 
-  /** Whether this pattern matches the concrete (wildcard-free) resource {@code resource}. */
-  public boolean matches(ResourcePattern resource) {
-    return covers(resource);
-  }
-
-  /** Whether every resource {@code other} can match is also matched by this pattern. */
+  /**
+   * Whether every resource {@code other} can match is also matched by this pattern; for a concrete
+   * {@code other} (from {@link #parseConcrete}), whether this pattern matches it.
+   */
   public boolean covers(ResourcePattern other) {
     if (!scheme.equals(other.scheme)) {
       return false;

@@ -111,7 +111,7 @@ public final class ResourceSchemes {
    */
   public ResourcePattern resource(String text) {
     Objects.requireNonNull(text, "resource");
-    return ResourcePattern.parse(text, text, 0, false, this);
+    return ResourceParser.parse(text, text, 0, false, this);
   }
 
   /**
@@ -131,14 +131,14 @@ public final class ResourceSchemes {
    */
   public ResourcePattern pattern(String text) {
     Objects.requireNonNull(text, "pattern");
-    return ResourcePattern.parse(text, text, 0, true, this);
+    return ResourceParser.parse(text, text, 0, true, this);
   }
 
   private static String schemeName(String scheme) {
     Objects.requireNonNull(scheme, "scheme");
     boolean ok = !scheme.isEmpty();
     for (int i = 0; ok && i < scheme.length(); i++) {
-      ok = ResourcePattern.schemeChar(scheme.charAt(i), i);
+      ok = ResourceParser.schemeChar(scheme.charAt(i), i);
     }
     if (!ok) {
       throw new IllegalArgumentException(

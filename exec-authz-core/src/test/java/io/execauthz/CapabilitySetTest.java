@@ -152,11 +152,11 @@ final class CapabilitySetTest {
             "fs.read fs:/repo/src/* approval",
             "fs.read fs:/**");
 
-    assertThat(s.matching("fs.read", Resource.parse("fs:/repo/src/a.c")))
+    assertThat(s.matching("fs.read", ResourcePattern.parseConcrete("fs:/repo/src/a.c")))
         .extracting(Capability::toString)
         .containsExactly(
             "fs.* fs:/repo/** maxCalls=5", "fs.read fs:/repo/src/* approval", "fs.read fs:/**");
-    assertThat(s.matching("net.connect", Resource.parse("net:x"))).isEmpty();
+    assertThat(s.matching("net.connect", ResourcePattern.parseConcrete("net:x"))).isEmpty();
   }
 
   @Test

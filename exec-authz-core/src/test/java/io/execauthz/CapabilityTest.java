@@ -223,10 +223,10 @@ final class CapabilityTest {
     Capability c =
         Capability.parse("fs.* fs:/repo/** maxCalls=0 approval until=2000-01-01T00:00:00Z");
 
-    assertThat(c.matches("fs.read", Resource.parse("fs:/repo/a.md"))).isTrue();
-    assertThat(c.matches("fs", Resource.parse("fs:/repo/a.md"))).isFalse();
-    assertThat(c.matches("fs.read", Resource.parse("fs:/etc/passwd"))).isFalse();
-    assertThat(c.matches("net.read", Resource.parse("fs:/repo/a.md"))).isFalse();
+    assertThat(c.matches("fs.read", ResourcePattern.parseConcrete("fs:/repo/a.md"))).isTrue();
+    assertThat(c.matches("fs", ResourcePattern.parseConcrete("fs:/repo/a.md"))).isFalse();
+    assertThat(c.matches("fs.read", ResourcePattern.parseConcrete("fs:/etc/passwd"))).isFalse();
+    assertThat(c.matches("net.read", ResourcePattern.parseConcrete("fs:/repo/a.md"))).isFalse();
   }
 
   @Test

@@ -116,11 +116,13 @@ final class DecisionCacheTest {
       a.authorize(
           AuthorizationRequest.of("t", "tool.call", "tool:x").withArgs(java.util.Map.of("i", i)));
     }
-    assertThat(a.cacheStats().size()).isZero();
+    // the filter is a bit set: a rare hash collision lets a one-off in (never a wrong answer)
+    assertThat(a.cacheStats().size()).isLessThan(5);
     for (int i = 0; i < 4; i++) {
       a.authorize("t", "tool.call", "tool:y");
     }
-    assertThat(calls.get()).isEqualTo(52); // asked on the first two sightings, then served
-    assertThat(a.cacheStats().hits()).isEqualTo(2);
+    long asked = calls.get() - 50; // asked on the first two sightings (one, on a collision)
+    assertThat(asked).isBetween(1L, 2L);
+    assertThat(a.cacheStats().hits()).isEqualTo(4 - asked);
   }
 }

@@ -17,10 +17,10 @@ final class ResourcePatternTest {
 
     assertThat(tools.scheme()).isEqualTo("tool");
     assertThat(tools.isWildcard()).isTrue();
-    assertThat(tools.matches(Resource.parse("tool:github/create_issue"))).isTrue();
-    assertThat(tools.matches(Resource.parse("tool:x"))).isTrue();
-    assertThat(tools.matches(Resource.parse("tool:/x/y/z"))).isTrue();
-    assertThat(tools.matches(Resource.parse("fs:x"))).isFalse();
+    assertThat(tools.covers(ResourcePattern.parseConcrete("tool:github/create_issue"))).isTrue();
+    assertThat(tools.covers(ResourcePattern.parseConcrete("tool:x"))).isTrue();
+    assertThat(tools.covers(ResourcePattern.parseConcrete("tool:/x/y/z"))).isTrue();
+    assertThat(tools.covers(ResourcePattern.parseConcrete("fs:x"))).isFalse();
   }
 
   @Test
@@ -28,10 +28,11 @@ final class ResourcePatternTest {
     ResourcePattern repo = ResourcePattern.parse("fs:/repo/**");
 
     assertThat(repo.scheme()).isEqualTo("fs");
-    assertThat(repo.matches(Resource.parse("fs:/repo/a/b"))).isTrue();
-    assertThat(repo.matches(Resource.parse("fs:/repo"))).isTrue();
-    assertThat(repo.matches(Resource.parse("fs:repo/a"))).isFalse();
-    assertThat(ResourcePattern.parse("fs:*/a").matches(Resource.parse("fs:/a"))).isTrue();
+    assertThat(repo.covers(ResourcePattern.parseConcrete("fs:/repo/a/b"))).isTrue();
+    assertThat(repo.covers(ResourcePattern.parseConcrete("fs:/repo"))).isTrue();
+    assertThat(repo.covers(ResourcePattern.parseConcrete("fs:repo/a"))).isFalse();
+    assertThat(ResourcePattern.parse("fs:*/a").covers(ResourcePattern.parseConcrete("fs:/a")))
+        .isTrue();
   }
 
   @Test
@@ -41,9 +42,11 @@ final class ResourcePatternTest {
     assertThat(host.scheme()).isEqualTo("net");
     assertThat(host.isWildcard()).isFalse();
     assertThat(host).hasToString("net:api.example.com:443");
-    assertThat(host.matches(Resource.parse("net:api.example.com:443"))).isTrue();
-    assertThat(host.matches(Resource.parse("net:api.example.com:80"))).isFalse();
-    assertThat(ResourcePattern.parse("net:*").matches(Resource.parse("net:api.example.com:443")))
+    assertThat(host.covers(ResourcePattern.parseConcrete("net:api.example.com:443"))).isTrue();
+    assertThat(host.covers(ResourcePattern.parseConcrete("net:api.example.com:80"))).isFalse();
+    assertThat(
+            ResourcePattern.parse("net:*")
+                .covers(ResourcePattern.parseConcrete("net:api.example.com:443")))
         .isTrue();
   }
 
@@ -53,8 +56,8 @@ final class ResourcePatternTest {
 
     assertThat(secret.scheme()).isEqualTo("secret");
     assertThat(secret.isWildcard()).isFalse();
-    assertThat(secret.matches(Resource.parse("secret:GITHUB_TOKEN"))).isTrue();
-    assertThat(secret.matches(Resource.parse("secret:github_token"))).isFalse();
+    assertThat(secret.covers(ResourcePattern.parseConcrete("secret:GITHUB_TOKEN"))).isTrue();
+    assertThat(secret.covers(ResourcePattern.parseConcrete("secret:github_token"))).isFalse();
   }
 
   @Test
@@ -62,10 +65,10 @@ final class ResourcePatternTest {
     ResourcePattern p = ResourcePattern.parse("tool:github/*");
 
     assertThat(p.isWildcard()).isTrue();
-    assertThat(p.matches(Resource.parse("tool:github/create_issue"))).isTrue();
-    assertThat(p.matches(Resource.parse("tool:github"))).isFalse();
-    assertThat(p.matches(Resource.parse("tool:github/a/b"))).isFalse();
-    assertThat(p.matches(Resource.parse("tool:gitlab/create_issue"))).isFalse();
+    assertThat(p.covers(ResourcePattern.parseConcrete("tool:github/create_issue"))).isTrue();
+    assertThat(p.covers(ResourcePattern.parseConcrete("tool:github"))).isFalse();
+    assertThat(p.covers(ResourcePattern.parseConcrete("tool:github/a/b"))).isFalse();
+    assertThat(p.covers(ResourcePattern.parseConcrete("tool:gitlab/create_issue"))).isFalse();
   }
 
   @ParameterizedTest
@@ -284,10 +287,10 @@ final class ResourcePatternTest {
   void matches_concreteResources() {
     ResourcePattern p = ResourcePattern.parse("fs:/repo/*/main.c");
 
-    assertThat(p.matches(Resource.parse("fs:/repo/src/main.c"))).isTrue();
-    assertThat(p.matches(Resource.parse("fs:/repo/main.c"))).isFalse();
-    assertThat(p.matches(Resource.parse("fs:/repo/a/b/main.c"))).isFalse();
-    assertThat(p.matches(Resource.parse("fs:/repo/src/main.h"))).isFalse();
-    assertThat(p.matches(Resource.parse("tool:/repo/src/main.c"))).isFalse();
+    assertThat(p.covers(ResourcePattern.parseConcrete("fs:/repo/src/main.c"))).isTrue();
+    assertThat(p.covers(ResourcePattern.parseConcrete("fs:/repo/main.c"))).isFalse();
+    assertThat(p.covers(ResourcePattern.parseConcrete("fs:/repo/a/b/main.c"))).isFalse();
+    assertThat(p.covers(ResourcePattern.parseConcrete("fs:/repo/src/main.h"))).isFalse();
+    assertThat(p.covers(ResourcePattern.parseConcrete("tool:/repo/src/main.c"))).isFalse();
   }
 }

@@ -83,7 +83,10 @@ final class ResourceSchemesTest {
   void scheme_isCaseInsensitive_andCanonicallyLowerCase() {
     assertThat(DEFAULTS.canonical("FS:/repo/a")).isEqualTo("fs:/repo/a");
     assertThat(DEFAULTS.canonical("Tool:github/x")).isEqualTo("tool:github/x");
-    assertThat(ResourcePattern.parse("FS:/repo/**").covers(Resource.parse("fs:/repo/a"))).isTrue();
+    assertThat(
+            ResourcePattern.parse("FS:/repo/**")
+                .covers(ResourcePattern.parseConcrete("fs:/repo/a")))
+        .isTrue();
     assertThat(Capability.parse("fs.read FS:/repo/**")).hasToString("fs.read fs:/repo/**");
   }
 
@@ -270,16 +273,21 @@ final class ResourceSchemesTest {
   void urlPatterns_areCanonicalizedAtParse() {
     assertThat(ResourcePattern.parse("HTTPS://API.example.com:443/v1/**"))
         .hasToString("https://api.example.com/v1/**");
-    assertThat(ResourcePattern.parse("https://**").covers(Resource.parse("https://x.org/a")))
+    assertThat(
+            ResourcePattern.parse("https://**")
+                .covers(ResourcePattern.parseConcrete("https://x.org/a")))
         .isTrue();
-    assertThat(ResourcePattern.parse("https:**").covers(Resource.parse("https://x.org"))).isTrue();
+    assertThat(
+            ResourcePattern.parse("https:**")
+                .covers(ResourcePattern.parseConcrete("https://x.org")))
+        .isTrue();
     assertThat(
             ResourcePattern.parse("https://*/v1/**")
-                .covers(Resource.parse("https://API.example.com:443/v1/a")))
+                .covers(ResourcePattern.parseConcrete("https://API.example.com:443/v1/a")))
         .isTrue();
     assertThat(
             ResourcePattern.parse("https://api.example.com/v1/**")
-                .covers(Resource.parse("https://api.example.com:8443/v1/a")))
+                .covers(ResourcePattern.parseConcrete("https://api.example.com:8443/v1/a")))
         .isFalse();
   }
 

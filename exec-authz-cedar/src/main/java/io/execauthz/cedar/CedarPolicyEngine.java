@@ -6,6 +6,7 @@ import io.execauthz.cedar.internal.Snapshot;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import io.execauthz.spi.PolicyRequest;
+import io.execauthz.spi.SetOnce;
 import java.time.Duration;
 import java.util.Objects;
 

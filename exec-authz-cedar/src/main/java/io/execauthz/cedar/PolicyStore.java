@@ -5,6 +5,7 @@ import io.execauthz.cedar.internal.Loader;
 import io.execauthz.cedar.internal.NativeThreads;
 import io.execauthz.cedar.internal.SchemaInfo;
 import io.execauthz.cedar.internal.Snapshot;
+import io.execauthz.spi.SetOnce;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -7,8 +7,8 @@ import io.execauthz.ExecutionNode;
 import io.execauthz.ExecutionView;
 import io.execauthz.NodeState;
 import io.execauthz.Reason;
-import io.execauthz.Resource;
 import io.execauthz.ResourcePattern;
+import io.execauthz.ResourceSchemes;
 import io.execauthz.cedar.CedarDecision;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.spi.AuditSink;
@@ -242,7 +242,7 @@ final class ExplainCommand implements Callable<Integer> {
     details.get(1).add(state + ", deadline " + node.deadline());
     ResourcePattern resource;
     try {
-      resource = Resource.parse(a.resource());
+      resource = ResourceSchemes.defaults().resource(a.resource());
     } catch (CapabilitySyntaxException e) {
       details.get(2).add("the resource has no canonical form: " + e.getMessage());
       return details;
@@ -292,7 +292,7 @@ final class ExplainCommand implements Callable<Integer> {
         continue;
       }
       for (ResourcePattern claim : other.claims()) {
-        if (claim.matches(resource)) {
+        if (claim.covers(resource)) {
           any = true;
           out.add(
               "claim "

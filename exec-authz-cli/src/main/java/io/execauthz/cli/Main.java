@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
       KeysCommand.class,
       GrantCommand.class,
       AuditCommand.class,
-      CompletionCommand.class
+      CompletionCommand.class,
+      McpCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

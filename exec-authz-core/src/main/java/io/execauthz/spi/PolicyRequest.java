@@ -8,6 +8,8 @@ import java.util.Objects;
 /**
  * One request as the policy engine sees it, after the graph checks passed.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param view the execution the request is made in
  * @param action the concrete action, such as {@code tool.call}
  * @param resource the concrete resource, such as {@code tool:github/create_issue}

@@ -13,6 +13,7 @@ import io.execauthz.ExecutionView;
 import io.execauthz.NodeState;
 import io.execauthz.jwt.internal.GrantContent;
 import io.execauthz.jwt.internal.Jose;
+import io.execauthz.spi.SetOnce;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,10 +4,12 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
 import io.execauthz.ExecutionView;
+import io.execauthz.Names;
 import io.execauthz.jwt.internal.GrantContent;
 import io.execauthz.jwt.internal.Jose;
 import io.execauthz.jwt.internal.TokenCache;
 import io.execauthz.spi.GrantSource;
+import io.execauthz.spi.SetOnce;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
@@ -245,7 +247,7 @@ public final class GrantVerifier {
       throw new GrantVerificationException(
           GrantCheck.TYPE,
           "typ is "
-              + (presented instanceof String t ? "'" + printable(t) + "'" : "absent")
+              + (presented instanceof String t ? "'" + Names.printable(t) + "'" : "absent")
               + "; a grant's typ is '"
               + TYPE
               + "'");
@@ -254,7 +256,7 @@ public final class GrantVerifier {
       throw new GrantVerificationException(
           GrantCheck.CRITICAL,
           "the header marks "
-              + printable(String.valueOf(header.get("crit")))
+              + Names.printable(String.valueOf(header.get("crit")))
               + " critical; no critical extension is understood");
     }
     if (!(header.get("kid") instanceof String kid)) {
@@ -265,7 +267,10 @@ public final class GrantVerifier {
     if (key == null) {
       throw new GrantVerificationException(
           GrantCheck.UNKNOWN_KEY,
-          "no trusted key has kid '" + printable(kid) + "'; the trusted keys are " + keys.kids());
+          "no trusted key has kid '"
+              + Names.printable(kid)
+              + "'; the trusted keys are "
+              + keys.kids());
     }
     if (key.retiredAt() != null && !now.isBefore(key.retiredAt())) {
       throw retiredKey(kid, key.retiredAt());
@@ -328,14 +333,18 @@ public final class GrantVerifier {
     if (!content.issuer().equals(issuer)) {
       throw new GrantVerificationException(
           GrantCheck.ISSUER,
-          "iss is '" + printable(content.issuer()) + "'; this verifier trusts '" + issuer + "'",
+          "iss is '"
+              + Names.printable(content.issuer())
+              + "'; this verifier trusts '"
+              + issuer
+              + "'",
           content.id(),
           view);
     }
     if (audience != null && !content.audience().contains(audience)) {
       List<String> aud = new ArrayList<>();
       for (String a : content.audience()) {
-        aud.add(printable(a));
+        aud.add(Names.printable(a));
       }
       throw new GrantVerificationException(
           GrantCheck.AUDIENCE,
@@ -365,7 +374,7 @@ public final class GrantVerifier {
       throw new GrantVerificationException(
           GrantCheck.ALGORITHM,
           "alg '"
-              + printable(alg)
+              + Names.printable(alg)
               + "' (an HMAC) is never accepted: grants are verified with public keys only");
     }
     for (GrantAlgorithm a : algorithms) {
@@ -375,7 +384,10 @@ public final class GrantVerifier {
     }
     throw new GrantVerificationException(
         GrantCheck.ALGORITHM,
-        "alg '" + printable(alg) + "' is not allowed; this verifier accepts " + allowedNames());
+        "alg '"
+            + Names.printable(alg)
+            + "' is not allowed; this verifier accepts "
+            + allowedNames());
   }
 
   private List<String> allowedNames() {
@@ -453,16 +465,6 @@ public final class GrantVerifier {
           null,
           null);
     }
-  }
-
-  /** Attacker-controlled text, cut short and without control characters, for a message. */
-  static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 64; i++) {
-      char c = s.charAt(i);
-      sb.append(c < ' ' || c == 0x7f ? '?' : c);
-    }
-    return s.length() > 64 ? sb + "…" : sb.toString();
   }
 
   @Override

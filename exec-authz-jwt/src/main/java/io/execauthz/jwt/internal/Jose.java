@@ -195,7 +195,8 @@ public final class Jose {
     }
     String twice = duplicateName(json);
     if (twice != null) {
-      throw new ParseException("the member '" + printable(twice) + "' is named twice", 0);
+      throw new ParseException(
+          "the member '" + io.execauthz.Names.printable(twice) + "' is named twice", 0);
     }
     return parsed;
   }
@@ -262,15 +263,6 @@ public final class Jose {
       }
     }
     return null;
-  }
-
-  private static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 64; i++) {
-      char c = s.charAt(i);
-      sb.append(c < ' ' || c == 0x7f ? '?' : c);
-    }
-    return sb.toString();
   }
 
   /** Serializes a JSON object. */

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-final class ResourceTest {
+final class ConcreteInputTest {
 
   @ParameterizedTest
   @ValueSource(
@@ -22,7 +22,7 @@ final class ResourceTest {
         "x:y"
       })
   void parse_concrete_printsTheSameText(String text) {
-    ResourcePattern r = Resource.parse(text);
+    ResourcePattern r = ResourcePattern.parseConcrete(text);
 
     assertThat(r).hasToString(text);
     assertThat(r.isWildcard()).isFalse();
@@ -46,7 +46,7 @@ final class ResourceTest {
         "fs:             | 3 | expected a path after ':'",
       })
   void parse_wildcardOrMalformed_isRefused(String text, int position, String problem) {
-    assertThatThrownBy(() -> Resource.parse(text))
+    assertThatThrownBy(() -> ResourcePattern.parseConcrete(text))
         .asInstanceOf(type(CapabilitySyntaxException.class))
         .satisfies(
             e -> {
@@ -58,13 +58,14 @@ final class ResourceTest {
 
   @Test
   void parse_null_isRefused() {
-    assertThatThrownBy(() -> Resource.parse(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> ResourcePattern.parseConcrete(null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"tool.call", "fs.read", "fs.meta.read", "a", "X_1-y.z"})
   void checkAction_concrete_returnsIt(String action) {
-    assertThat(Resource.checkAction(action)).isEqualTo(action);
+    assertThat(ActionPattern.checkConcrete(action)).isEqualTo(action);
   }
 
   @ParameterizedTest(name = "[{index}] \"{0}\" fails at {1}")
@@ -81,7 +82,7 @@ final class ResourceTest {
         "fs*        | 2 | unexpected character '*' in action",
       })
   void checkAction_wildcardOrMalformed_isRefused(String action, int position, String problem) {
-    assertThatThrownBy(() -> Resource.checkAction(action))
+    assertThatThrownBy(() -> ActionPattern.checkConcrete(action))
         .asInstanceOf(type(CapabilitySyntaxException.class))
         .satisfies(
             e -> {
@@ -101,7 +102,9 @@ final class ResourceTest {
         "net:API.example.com:443          | net:api.example.com:443",
       })
   void parse_bringsTheResourceToItsCanonicalForm(String text, String canonical) {
-    assertThat(Resource.parse(text)).hasToString(canonical).isEqualTo(Resource.parse(canonical));
+    assertThat(ResourcePattern.parseConcrete(text))
+        .hasToString(canonical)
+        .isEqualTo(ResourcePattern.parseConcrete(canonical));
   }
 
   @ParameterizedTest(name = "[{index}] \"{0}\" fails at {1}")
@@ -115,7 +118,7 @@ final class ResourceTest {
       })
   void parse_withoutACanonicalForm_isRefusedAtThePosition(
       String text, int position, String problem) {
-    assertThatThrownBy(() -> Resource.parse(text))
+    assertThatThrownBy(() -> ResourcePattern.parseConcrete(text))
         .asInstanceOf(type(CapabilitySyntaxException.class))
         .satisfies(
             e -> {

@@ -1,0 +1,23 @@
+package io.execauthz.mcp;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+
+/** A clock that moves only when told to. Thread-safe. */
+final class TestClock implements InstantSource {
+  private volatile Instant now;
+
+  TestClock(Instant start) {
+    this.now = start;
+  }
+
+  @Override
+  public Instant instant() {
+    return now;
+  }
+
+  void advance(Duration d) {
+    now = now.plus(d);
+  }
+}
