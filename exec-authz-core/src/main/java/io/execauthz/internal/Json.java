@@ -1,19 +1,24 @@
 package io.execauthz.internal;
 
 import com.fasterxml.jackson.core.ErrorReportConfiguration;
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +70,8 @@ public final class Json {
       JsonFactory.builder()
           // "\u001f", as core has always written it (Jackson's default is upper case)
           .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+          // a surrogate pair as its 4-byte UTF-8 form, as core always wrote it, not as two escapes
+          .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           // hostile keys must not fill the JVM's string pool
           .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
@@ -112,6 +119,119 @@ public final class Json {
       throw new UncheckedIOException(e); // a StringWriter does not fail
     }
     return escapeRest(out.toString());
+  }
+
+  /**
+   * The UTF-8 bytes of the JSON text {@code body} writes, followed by the byte {@code end} (the
+   * audit log's newline): the same bytes as {@code (write(body) + (char) end)} in UTF-8, built
+   * without the intermediate string when it can be. Jackson's UTF-8 writer would write U+007F,
+   * U+2028 and U+2029 raw and mangle unpaired surrogates; on the first string holding one (rare),
+   * the body is written again through {@link #write(Body)}.
+   *
+   * @throws IllegalArgumentException as {@link #write(Body)}
+   */
+  public static byte[] writeUtf8(Body body, byte end) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = new Utf8Plain(FACTORY.createGenerator(out, JsonEncoding.UTF8))) {
+      body.writeTo(g);
+    } catch (NotUtf8Plain e) {
+      return (write(body) + (char) end).getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    out.write(end);
+    return out.toByteArray();
+  }
+
+  /**
+   * Whether Jackson's UTF-8 writer writes {@code s} as {@link #quote} does: it holds no U+007F,
+   * U+2028, U+2029 or unpaired surrogate. (Paired ones Jackson combines into one code point, {@link
+   * JsonWriteFeature#COMBINE_UNICODE_SURROGATES_IN_UTF8}; a high surrogate before anything but a
+   * low one it would wrongly combine too.)
+   */
+  static boolean isUtf8Plain(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x7f) {
+        continue;
+      }
+      if (c == 0x7f || c == '\u2028' || c == '\u2029') {
+        return false;
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++; // a well-formed pair
+        } else {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Thrown (never out of {@link #writeUtf8}) when a string needs the char path. */
+  private static final class NotUtf8Plain extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotUtf8Plain() {
+      super("a string Jackson's UTF-8 writer would write differently", null, false, false);
+    }
+  }
+
+  /** Passes strings to Jackson's UTF-8 writer only when it writes them as {@link #quote} does. */
+  private static final class Utf8Plain extends JsonGeneratorDelegate {
+    Utf8Plain(JsonGenerator g) {
+      super(g, false);
+    }
+
+    private static String check(String s) {
+      if (s != null && !isUtf8Plain(s)) {
+        throw new NotUtf8Plain();
+      }
+      return s;
+    }
+
+    @Override
+    public void writeString(String text) throws IOException {
+      super.writeString(check(text));
+    }
+
+    @Override
+    public void writeString(char[] text, int offset, int len) throws IOException {
+      check(new String(text, offset, len));
+      super.writeString(text, offset, len);
+    }
+
+    @Override
+    public void writeString(SerializableString text) throws IOException {
+      check(text.getValue());
+      super.writeString(text);
+    }
+
+    @Override
+    public void writeFieldName(String name) throws IOException {
+      super.writeFieldName(check(name));
+    }
+
+    @Override
+    public void writeFieldName(SerializableString name) throws IOException {
+      check(name.getValue());
+      super.writeFieldName(name);
+    }
+
+    @Override
+    public void writeRawValue(String text) throws IOException {
+      super.writeRawValue(check(text));
+    }
+
+    @Override
+    public void writeRaw(String text) throws IOException {
+      super.writeRaw(check(text));
+    }
   }
 
   /** {@code s} as a JSON string literal, quotes included. */

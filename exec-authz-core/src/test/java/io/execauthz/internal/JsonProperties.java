@@ -3,6 +3,7 @@ package io.execauthz.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,19 +54,26 @@ final class JsonProperties {
                 DynamicTest.dynamicTest(
                     "seed " + seed,
                     () -> {
-                      Random r = new Random(seed);
-                      // Jackson copies strings in chunks of a few thousand chars: pairs, escapes
-                      // and lone surrogates land on every boundary across the cases
-                      StringBuilder b = new StringBuilder();
-                      int length = 1 + r.nextInt(20_000);
-                      while (b.length() < length) {
-                        b.append(
-                            r.nextInt(8) == 0
-                                ? SPECIALS.charAt(r.nextInt(SPECIALS.length()))
-                                : (char) ('a' + r.nextInt(26)));
-                      }
-                      String s = b.toString();
+                      String s = longString(new Random(seed));
                       assertThat(Json.quote(s)).as("seed %d", seed).isEqualTo(LegacyJson.quote(s));
+                    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> writeUtf8_anyValue_isTheUtf8OfWhatCoreAlwaysWrote() {
+    return seeds(6L)
+        .mapToObj(
+            seed ->
+                DynamicTest.dynamicTest(
+                    "seed " + seed,
+                    () -> {
+                      Random r = new Random(seed);
+                      // long strings put pairs and escapes on Jackson's internal chunk boundaries
+                      Object value = r.nextInt(4) == 0 ? longString(r) : randomValue(r, 0);
+                      assertThat(Json.writeUtf8(g -> Json.writeValue(g, value), (byte) '\n'))
+                          .as("seed %d", seed)
+                          .isEqualTo(
+                              (LegacyJson.write(value) + "\n").getBytes(StandardCharsets.UTF_8));
                     }));
   }
 
@@ -141,6 +149,27 @@ final class JsonProperties {
                       }
                       assertSameVerdict(seed, b.append('"').toString());
                     }));
+  }
+
+  /**
+   * Up to 20,000 chars, mostly ASCII with specials and surrogate pairs between: Jackson copies
+   * strings in chunks of a few thousand chars, so across the cases pairs, escapes and lone
+   * surrogates land on every boundary.
+   */
+  private static String longString(Random r) {
+    StringBuilder b = new StringBuilder();
+    int length = 1 + r.nextInt(20_000);
+    while (b.length() < length) {
+      int pick = r.nextInt(16);
+      if (pick == 0) {
+        b.append(SPECIALS.charAt(r.nextInt(SPECIALS.length())));
+      } else if (pick == 1) {
+        b.appendCodePoint(0x10000 + r.nextInt(0x100000));
+      } else {
+        b.append((char) ('a' + r.nextInt(26)));
+      }
+    }
+    return b.toString();
   }
 
   private static void assertSameVerdict(long seed, String text) {

@@ -3,6 +3,7 @@ package io.execauthz.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,27 @@ final class JsonTest {
   @Test
   void quote_slashAndNonAscii_areNotEscaped() {
     assertThat(Json.quote("a/b\u00e9\u0080\ufeff")).isEqualTo("\"a/b\u00e9\u0080\ufeff\"");
+  }
+
+  @Test
+  void writeUtf8_pairsAndSpecials_areTheUtf8OfTheCharPath() {
+    for (String s :
+        List.of("é中😀/", "x\ud800y", "\ud83d", "\ude00😀", "\u007f", "a\u2028b\u2029")) {
+      assertThat(Json.writeUtf8(g -> g.writeString(s), (byte) '\n'))
+          .as(Json.quote(s))
+          .isEqualTo((Json.quote(s) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(Json.writeUtf8(g -> g.writeString("😀"), (byte) '\n'))
+        .isEqualTo("\"😀\"\n".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void isUtf8Plain_isFalseOnlyForWhatJacksonsUtf8WriterWritesDifferently() {
+    assertThat(Json.isUtf8Plain("ascii é中😀\u0080\u00a0\ufeff/\"\\\n")).isTrue();
+    for (String s :
+        List.of("\u007f", "\u2028", "\u2029", "\ud800", "\udc00", "\ud800x", "😀\ud83d")) {
+      assertThat(Json.isUtf8Plain(s)).as(Json.quote(s)).isFalse();
+    }
   }
 
   @Test
