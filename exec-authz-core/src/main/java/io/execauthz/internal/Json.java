@@ -124,10 +124,9 @@ public final class Json {
   /**
    * The UTF-8 bytes of the JSON text {@code body} writes, followed by the byte {@code end} (the
    * audit log's newline): the same bytes as {@code (write(body) + (char) end)} in UTF-8, built
-   * without the intermediate string. Jackson's UTF-8 writer would write U+007F, U+2028 and U+2029
-   * raw and mangle unpaired surrogates: a string value holding one (rare) is escaped through the
-   * char path ({@link #quote}) and written raw; should a member name hold one, the whole body is
-   * written again through {@link #write(Body)}.
+   * without the intermediate string when it can be. Jackson's UTF-8 writer would write U+007F,
+   * U+2028 and U+2029 raw and mangle unpaired surrogates; on the first string holding one (rare),
+   * the body is written again through {@link #write(Body)}.
    *
    * @throws IllegalArgumentException as {@link #write(Body)}
    */
@@ -198,11 +197,7 @@ public final class Json {
 
     @Override
     public void writeString(String text) throws IOException {
-      if (text == null || isUtf8Plain(text)) {
-        super.writeString(text);
-      } else {
-        super.writeRawValue(quote(text)); // escaped through chars; valid pairs left to encode
-      }
+      super.writeString(check(text));
     }
 
     @Override
