@@ -143,9 +143,9 @@ final class AuditLogFormat {
     return Json.write(g -> writeLine(g, seq, prev, r, cut));
   }
 
+  /** Writes the line's object: {@link #FIELDS} in order, then the optional fields with values. */
   private static void writeLine(
       JsonGenerator g, long seq, String prev, AuditRecord r, List<String> cut) throws IOException {
-
     g.writeStartObject();
     g.writeFieldName(SEQ);
     g.writeNumber(seq);

@@ -122,11 +122,12 @@ public final class Json {
   }
 
   /**
-   * The UTF-8 bytes of the JSON text {@code body} writes, followed by the byte {@code end} (the
-   * audit log's newline): the same bytes as {@code (write(body) + (char) end)} in UTF-8, built
+   * The UTF-8 bytes of the JSON text {@code body} writes, followed by the ASCII byte {@code end}
+   * (the audit log's newline): the same bytes as {@code (write(body) + (char) end)} in UTF-8, built
    * without the intermediate string when it can be. Jackson's UTF-8 writer would write U+007F,
    * U+2028 and U+2029 raw and mangle unpaired surrogates; on the first string holding one (rare),
-   * the body is written again through {@link #write(Body)}.
+   * the body is written again through {@link #write(Body)} (so {@code body} must do nothing but
+   * write).
    *
    * @throws IllegalArgumentException as {@link #write(Body)}
    */
