@@ -6,6 +6,7 @@
  */
 module io.execauthz.core {
   requires com.github.benmanes.caffeine;
+  requires com.fasterxml.jackson.core;
 
   exports io.execauthz;
   exports io.execauthz.spi;

@@ -1,6 +1,9 @@
 package io.execauthz;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.execauthz.internal.Json;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -89,6 +92,25 @@ final class AuditLogFormat {
           "grant",
           "traceparent");
 
+  // the member names, quoted and encoded once (the hot path writes fifteen per record)
+  private static final SerializedString SEQ = new SerializedString("seq");
+  private static final SerializedString PREV = new SerializedString("prev");
+  private static final SerializedString TIME = new SerializedString("time");
+  private static final SerializedString DECISION_ID = new SerializedString("decisionId");
+  private static final SerializedString PATH = new SerializedString("path");
+  private static final SerializedString PRINCIPAL = new SerializedString("principal");
+  private static final SerializedString DELEGATORS = new SerializedString("delegators");
+  private static final SerializedString ACTION = new SerializedString("action");
+  private static final SerializedString RESOURCE = new SerializedString("resource");
+  private static final SerializedString DECISION = new SerializedString("decision");
+  private static final SerializedString REASON = new SerializedString("reason");
+  private static final SerializedString DETAIL = new SerializedString("detail");
+  private static final SerializedString POLICIES = new SerializedString("policies");
+  private static final SerializedString GRANT = new SerializedString("grant");
+  private static final SerializedString TRACEPARENT = new SerializedString("traceparent");
+  private static final SerializedString ARGS_SHA256 = new SerializedString("argsSha256");
+  private static final SerializedString CUT = new SerializedString("cut");
+
   private static final Pattern CUT_STRING =
       Pattern.compile("\u2026\\[cut: [0-9]+ chars, sha256 [0-9a-f]{64}\\]$");
 
@@ -105,41 +127,65 @@ final class AuditLogFormat {
    * sink uses {@link #cutLine} instead when this line would exceed {@link #MAX_LINE_BYTES}.
    */
   static String line(long seq, String prev, AuditRecord r) {
-    StringBuilder b = new StringBuilder(256 + r.detail().length());
-    b.append("{\"seq\":").append(seq);
-    b.append(",\"prev\":");
-    Json.appendString(b, prev);
-    b.append(",\"time\":");
-    Json.appendString(b, r.time().toString());
-    b.append(",\"decisionId\":");
-    Json.appendString(b, r.decisionId());
-    b.append(",\"path\":");
-    appendStrings(b, r.nodePath());
-    b.append(",\"principal\":");
-    appendNullable(b, r.principal());
-    b.append(",\"delegators\":");
-    appendStrings(b, r.delegators());
-    b.append(",\"action\":");
-    Json.appendString(b, r.action());
-    b.append(",\"resource\":");
-    Json.appendString(b, r.resource());
-    b.append(",\"decision\":");
-    Json.appendString(b, r.decision());
-    b.append(",\"reason\":");
-    appendNullable(b, r.reason() == null ? null : r.reason().name());
-    b.append(",\"detail\":");
-    Json.appendString(b, r.detail());
-    b.append(",\"policies\":");
-    appendStrings(b, r.determiningPolicies());
-    b.append(",\"grant\":");
-    appendNullable(b, r.grantId());
-    b.append(",\"traceparent\":");
-    appendNullable(b, r.traceparent());
+    return line(seq, prev, r, List.of());
+  }
+
+  /**
+   * {@link #line} and a newline in UTF-8, the bytes the sink appends: the same bytes, written by
+   * Jackson straight to UTF-8 (the hot path).
+   */
+  static byte[] lineBytes(long seq, String prev, AuditRecord r) {
+    return Json.writeUtf8(g -> writeLine(g, seq, prev, r, List.of()), (byte) '\n');
+  }
+
+  /** The line with a trailing {@code "cut"} array naming {@code cut}, when it is not empty. */
+  private static String line(long seq, String prev, AuditRecord r, List<String> cut) {
+    return Json.write(g -> writeLine(g, seq, prev, r, cut));
+  }
+
+  /** Writes the line's object: {@link #FIELDS} in order, then the optional fields with values. */
+  private static void writeLine(
+      JsonGenerator g, long seq, String prev, AuditRecord r, List<String> cut) throws IOException {
+    g.writeStartObject();
+    g.writeFieldName(SEQ);
+    g.writeNumber(seq);
+    g.writeFieldName(PREV);
+    g.writeString(prev);
+    g.writeFieldName(TIME);
+    g.writeString(r.time().toString());
+    g.writeFieldName(DECISION_ID);
+    g.writeString(r.decisionId());
+    g.writeFieldName(PATH);
+    writeStrings(g, r.nodePath());
+    g.writeFieldName(PRINCIPAL);
+    g.writeString(r.principal()); // null is written as null
+    g.writeFieldName(DELEGATORS);
+    writeStrings(g, r.delegators());
+    g.writeFieldName(ACTION);
+    g.writeString(r.action());
+    g.writeFieldName(RESOURCE);
+    g.writeString(r.resource());
+    g.writeFieldName(DECISION);
+    g.writeString(r.decision());
+    g.writeFieldName(REASON);
+    g.writeString(r.reason() == null ? null : r.reason().name());
+    g.writeFieldName(DETAIL);
+    g.writeString(r.detail());
+    g.writeFieldName(POLICIES);
+    writeStrings(g, r.determiningPolicies());
+    g.writeFieldName(GRANT);
+    g.writeString(r.grantId());
+    g.writeFieldName(TRACEPARENT);
+    g.writeString(r.traceparent());
     if (r.argsSha256() != null) {
-      b.append(",\"argsSha256\":");
-      Json.appendString(b, r.argsSha256());
+      g.writeFieldName(ARGS_SHA256);
+      g.writeString(r.argsSha256());
     }
-    return b.append('}').toString();
+    if (!cut.isEmpty()) {
+      g.writeFieldName(CUT);
+      writeStrings(g, cut);
+    }
+    g.writeEndObject();
   }
 
   /**
@@ -178,14 +224,8 @@ final class AuditLogFormat {
             grant,
             traceparent,
             r.argsSha256());
-    String whole = line(seq, prev, shorter);
-    if (cut.isEmpty()) {
-      return whole; // only possible if the caller misjudged the length; nothing to name
-    }
-    StringBuilder b = new StringBuilder(whole.length() + 64);
-    b.append(whole, 0, whole.length() - 1).append(",\"cut\":");
-    appendStrings(b, cut);
-    return b.append('}').toString();
+    // no cut is only possible if the caller misjudged the length: then there is nothing to name
+    return line(seq, prev, shorter, cut);
   }
 
   private static String cutIfLong(String s, String field, List<String> cut) {
@@ -256,8 +296,8 @@ final class AuditLogFormat {
   }
 
   /**
-   * The UTF-8 length of {@code s} as a JSON string literal written by {@link Json#appendString},
-   * quotes included, computed without building it (the cut path runs on values of megabytes).
+   * The UTF-8 length of {@code s} as a JSON string literal written by {@link Json#quote}, quotes
+   * included, computed without building it (the cut path runs on values of megabytes).
    */
   static long jsonBytes(String s) {
     long n = 2;
@@ -303,23 +343,12 @@ final class AuditLogFormat {
     return HexFormat.of().formatHex(sha256().digest(bytes));
   }
 
-  private static void appendNullable(StringBuilder b, String s) {
-    if (s == null) {
-      b.append("null");
-    } else {
-      Json.appendString(b, s);
-    }
-  }
-
-  private static void appendStrings(StringBuilder b, List<String> list) {
-    b.append('[');
+  private static void writeStrings(JsonGenerator g, List<String> list) throws IOException {
+    g.writeStartArray();
     for (int i = 0; i < list.size(); i++) {
-      if (i > 0) {
-        b.append(',');
-      }
-      Json.appendString(b, list.get(i));
+      g.writeString(list.get(i));
     }
-    b.append(']');
+    g.writeEndArray();
   }
 
   /**

@@ -167,7 +167,7 @@ final class DecisionCache {
   }
 
   void put(Key key, Entry entry) {
-    if (cache != null && (seen == null || seenBefore(key) || cache.getIfPresent(key) != null)) {
+    if (cache != null && (seen == null || seenBefore(key))) {
       cache.put(key, entry);
     }
   }

@@ -469,11 +469,10 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     lock.lock();
     try {
       checkOpen();
-      String text = AuditLogFormat.line(seq + 1, head, record);
-      byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = AuditLogFormat.lineBytes(seq + 1, head, record);
       if (bytes.length - 1 > AuditLogFormat.MAX_LINE_BYTES) {
         // Rare: cut the oversized fields (marked, with their hashes) rather than lose the record.
-        text = AuditLogFormat.cutLine(seq + 1, head, record);
+        String text = AuditLogFormat.cutLine(seq + 1, head, record);
         bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
       }
       int len = bytes.length - 1; // the hash covers the line without its newline

@@ -332,7 +332,8 @@ final class AuditLogVerifierTest {
     assertInvalid(
         AuditLogVerifier.verify(log),
         3,
-        "record 3: malformed line: malformed JSON: expected a string key, found end of input");
+        "record 3: malformed line: malformed JSON: Unexpected end-of-input within/between Object"
+            + " entries at offset 9");
   }
 
   @Test

@@ -1,13 +1,14 @@
 package io.execauthz;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Core stands alone: the JDK and its own packages only (ARCHITECTURE §2). */
+/** Core stands alone: the JDK, Caffeine and jackson-core only (ARCHITECTURE §2). */
 final class CoreArchitectureTest {
   private static final JavaClasses CORE =
       new ClassFileImporter()
@@ -27,7 +28,21 @@ final class CoreArchitectureTest {
             "io.execauthz",
             "io.execauthz.spi",
             "io.execauthz.internal",
-            "com.github.benmanes.caffeine..")
+            "com.github.benmanes.caffeine..",
+            "com.fasterxml.jackson.core..")
+        .check(CORE);
+  }
+
+  @Test
+  void jackson_staysBehindTheJsonHelperAndTheAuditFormat() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.execauthz", "io.execauthz.spi", "io.execauthz.internal")
+        .and()
+        .haveNameNotMatching("io\\.execauthz\\.(internal\\.Json|AuditLogFormat)(\\$.*)?")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.fasterxml.jackson..")
         .check(CORE);
   }
 

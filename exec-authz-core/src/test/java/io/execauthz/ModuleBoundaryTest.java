@@ -2,6 +2,7 @@ package io.execauthz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -29,7 +30,11 @@ final class ModuleBoundaryTest {
         src.resolve("module-info.java"), "module consumer { requires io.execauthz.core; }");
     Files.writeString(src.resolve("consumer/Use.java"), "package consumer;\n" + body);
     String modulePath =
-        location(ExecutionGraph.class) + java.io.File.pathSeparator + location(Caffeine.class);
+        String.join(
+            java.io.File.pathSeparator,
+            location(ExecutionGraph.class).toString(),
+            location(Caffeine.class).toString(),
+            location(JsonFactory.class).toString());
     // a separate javac process: the consumer is compiled exactly as a user's build would
     Path javac = Path.of(System.getProperty("java.home"), "bin", "javac");
     Process p =

@@ -1,5 +1,24 @@
 package io.execauthz.internal;
 
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,175 +26,274 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A small, strict JSON (RFC 8259) writer and parser, so that core can write and read its own
- * formats (the audit log) without a third-party JSON library on its runtime classpath.
+ * Strict JSON (RFC 8259) reading and writing on jackson-core's streaming API, in the exact byte
+ * form core's formats (the audit log and its checkpoints) have always had, so that logs written
+ * before core used Jackson still verify byte for byte.
  *
- * <p>Writing: strings are escaped so that the output is one line of valid UTF-8 whatever the input
- * holds — {@code "} and {@code \}, every control character (U+0000–U+001F, U+007F), the JavaScript
- * line terminators U+2028 and U+2029, and unpaired surrogates are written as escapes. Values are
+ * <p>Writing: compact (no whitespace), members in the order written, strings escaped so that the
+ * output is one line of valid UTF-8 whatever the input holds. Jackson escapes {@code "}, {@code \}
+ * and the control characters U+0000–U+001F ({@code \b \f \n \r \t} as shorthands, the others as
+ * {@code \}{@code u00xx}, lowercase hex); four kinds of character it leaves raw are then escaped
+ * here the same way, since each can only stand inside a string literal of Jackson's output: U+007F,
+ * the JavaScript line terminators U+2028 and U+2029 (so a viewer cannot split a line), and unpaired
+ * surrogates (which UTF-8 cannot hold: Jackson would write them as {@code ?}). Paired surrogates
+ * and other non-ASCII characters are written as they are; {@code /} is not escaped. Values are
  * {@code null}, {@link String}, {@link Boolean}, integral {@link Number}s ({@code Long}, {@code
- * Integer}, {@code Short}, {@code Byte}), finite {@code Double}/{@code Float}, {@code Map<String,
- * ?>} (written in iteration order) and {@code List<?>}.
+ * Integer}, {@code Short}, {@code Byte}), finite {@code Double}/{@code Float} (as {@link
+ * Double#toString} writes the {@code double}), {@code Map<String, ?>} (in iteration order) and
+ * {@code List<?>}.
  *
- * <p>Parsing: {@link #parse} accepts exactly the RFC 8259 grammar — no comments, no trailing
- * commas, no single quotes, no leading zeros, no unescaped control characters, no duplicate object
- * keys, nothing after the value but whitespace — and nests at most {@link #MAX_DEPTH} arrays and
- * objects deep, so hostile input cannot exhaust the stack. Objects become {@link LinkedHashMap}s
- * (document order), arrays {@link ArrayList}s, integers without fraction or exponent {@link Long}s
- * (out of {@code long} range is an error, never a silent loss of precision), other numbers {@link
- * Double}s. Every error is an {@link IllegalArgumentException} that names the offset (in UTF-16
- * chars) and what was expected there.
+ * <p>Reading: {@link #parse} accepts exactly the RFC 8259 grammar — Jackson's defaults refuse
+ * comments, trailing commas, single quotes, leading zeros, unescaped control characters, {@code
+ * NaN}; here duplicate object keys are refused too ({@link
+ * StreamReadFeature#STRICT_DUPLICATE_DETECTION}), as is anything after the value but whitespace;
+ * nesting is bounded by {@link #MAX_DEPTH} (so hostile input cannot exhaust the stack) and the text
+ * by {@link #MAX_DOCUMENT_CHARS}. Objects become {@link LinkedHashMap}s (document order), arrays
+ * {@link ArrayList}s, integers without fraction or exponent {@link Long}s (out of {@code long}
+ * range is an error, never a silent loss of precision), other numbers {@link Double}s. Every error
+ * is an {@link IllegalArgumentException} starting {@code malformed JSON:} and naming the offset (in
+ * UTF-16 chars); it quotes at most a few characters of the input.
  *
- * <p>Internal: not part of the API, no compatibility promise. Stateless and thread-safe.
+ * <p>Internal: not part of the API, no compatibility promise. Stateless and thread-safe (the
+ * factory is configured once and only read).
  */
 public final class Json {
   /** The deepest nesting of arrays and objects that {@link #parse} and the writer accept. */
   public static final int MAX_DEPTH = 64;
 
+  /** The longest text {@link #parse} reads, in chars (the audit log's lines are at most 1 MiB). */
+  public static final int MAX_DOCUMENT_CHARS = 8 << 20;
+
   private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          // "\u001f", as core has always written it (Jackson's default is upper case)
+          .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+          // a surrogate pair as its 4-byte UTF-8 form, as core always wrote it, not as two escapes
+          .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          // hostile keys must not fill the JVM's string pool
+          .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  // a backstop: value() refuses depth MAX_DEPTH + 1 first, naming the offset
+                  .maxNestingDepth(MAX_DEPTH + 1)
+                  .maxDocumentLength(MAX_DOCUMENT_CHARS)
+                  .maxStringLength(MAX_DOCUMENT_CHARS)
+                  .build())
+          .streamWriteConstraints(
+              StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+          // errors quote a short token at most, never a whole hostile line
+          .errorReportConfiguration(
+              ErrorReportConfiguration.builder()
+                  .maxErrorTokenLength(16)
+                  .maxRawContentLength(0)
+                  .build())
+          .build();
 
   private Json() {}
 
+  /** What writes one JSON text through a generator; see {@link #write(Body)}. */
+  @FunctionalInterface
+  public interface Body {
+    /** Writes one complete JSON value to {@code g}. */
+    void writeTo(JsonGenerator g) throws IOException;
+  }
+
   // ---------------------------------------------------------------- writing
 
-  /** {@code s} as a JSON string literal, quotes included. */
-  public static String quote(String s) {
-    return appendString(new StringBuilder(s.length() + 2), s).toString();
-  }
-
-  /** Appends {@code s} as a JSON string literal, quotes included, and returns {@code out}. */
-  public static StringBuilder appendString(StringBuilder out, String s) {
-    Objects.requireNonNull(s, "s");
-    out.append('"');
-    int n = s.length();
-    int plainFrom = 0;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      String shorthand = null;
-      boolean escape;
-      if (c == '"') {
-        shorthand = "\\\"";
-        escape = true;
-      } else if (c == '\\') {
-        shorthand = "\\\\";
-        escape = true;
-      } else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-        shorthand = controlShorthand(c);
-        escape = true;
-      } else if (Character.isHighSurrogate(c)) {
-        if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++; // a well-formed pair: written as is
-          escape = false;
-        } else {
-          escape = true;
-        }
-      } else {
-        escape = Character.isLowSurrogate(c); // unpaired (a paired one was skipped above)
-      }
-      if (escape) {
-        out.append(s, plainFrom, i);
-        if (shorthand != null) {
-          out.append(shorthand);
-        } else {
-          appendUnicodeEscape(out, c);
-        }
-        plainFrom = i + 1;
-      }
+  /**
+   * The JSON text {@code body} writes, compact, with the escapes described above.
+   *
+   * @throws IllegalArgumentException if {@code body} writes malformed JSON or nests deeper than
+   *     {@link #MAX_DEPTH}
+   */
+  public static String write(Body body) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      body.writeTo(g);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    out.append(s, plainFrom, n);
-    return out.append('"');
-  }
-
-  private static String controlShorthand(char c) {
-    switch (c) {
-      case '\b':
-        return "\\b";
-      case '\f':
-        return "\\f";
-      case '\n':
-        return "\\n";
-      case '\r':
-        return "\\r";
-      case '\t':
-        return "\\t";
-      default:
-        return null;
-    }
-  }
-
-  private static void appendUnicodeEscape(StringBuilder out, char c) {
-    out.append("\\u")
-        .append(HEX[(c >> 12) & 0xf])
-        .append(HEX[(c >> 8) & 0xf])
-        .append(HEX[(c >> 4) & 0xf])
-        .append(HEX[c & 0xf]);
-  }
-
-  /** {@code value} as compact JSON text (no whitespace). */
-  public static String write(Object value) {
-    return appendValue(new StringBuilder(), value).toString();
+    return escapeRest(out.toString());
   }
 
   /**
-   * Appends {@code value} as compact JSON text and returns {@code out}.
+   * The UTF-8 bytes of the JSON text {@code body} writes, followed by the ASCII byte {@code end}
+   * (the audit log's newline): the same bytes as {@code (write(body) + (char) end)} in UTF-8, built
+   * without the intermediate string when it can be. Jackson's UTF-8 writer would write U+007F,
+   * U+2028 and U+2029 raw and mangle unpaired surrogates; on the first string holding one (rare),
+   * the body is written again through {@link #write(Body)} (so {@code body} must do nothing but
+   * write).
+   *
+   * @throws IllegalArgumentException as {@link #write(Body)}
+   */
+  public static byte[] writeUtf8(Body body, byte end) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = new Utf8Plain(FACTORY.createGenerator(out, JsonEncoding.UTF8))) {
+      body.writeTo(g);
+    } catch (NotUtf8Plain e) {
+      return (write(body) + (char) end).getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    out.write(end);
+    return out.toByteArray();
+  }
+
+  /**
+   * Whether Jackson's UTF-8 writer writes {@code s} as {@link #quote} does: it holds no U+007F,
+   * U+2028, U+2029 or unpaired surrogate. (Paired ones Jackson combines into one code point, {@link
+   * JsonWriteFeature#COMBINE_UNICODE_SURROGATES_IN_UTF8}; a high surrogate before anything but a
+   * low one it would wrongly combine too.)
+   */
+  static boolean isUtf8Plain(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x7f) {
+        continue;
+      }
+      if (c == 0x7f || c == '\u2028' || c == '\u2029') {
+        return false;
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++; // a well-formed pair
+        } else {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Thrown (never out of {@link #writeUtf8}) when a string needs the char path. */
+  private static final class NotUtf8Plain extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotUtf8Plain() {
+      super("a string Jackson's UTF-8 writer would write differently", null, false, false);
+    }
+  }
+
+  /** Passes strings to Jackson's UTF-8 writer only when it writes them as {@link #quote} does. */
+  private static final class Utf8Plain extends JsonGeneratorDelegate {
+    Utf8Plain(JsonGenerator g) {
+      super(g, false);
+    }
+
+    private static String check(String s) {
+      if (s != null && !isUtf8Plain(s)) {
+        throw new NotUtf8Plain();
+      }
+      return s;
+    }
+
+    @Override
+    public void writeString(String text) throws IOException {
+      super.writeString(check(text));
+    }
+
+    @Override
+    public void writeString(char[] text, int offset, int len) throws IOException {
+      check(new String(text, offset, len));
+      super.writeString(text, offset, len);
+    }
+
+    @Override
+    public void writeString(SerializableString text) throws IOException {
+      check(text.getValue());
+      super.writeString(text);
+    }
+
+    @Override
+    public void writeFieldName(String name) throws IOException {
+      super.writeFieldName(check(name));
+    }
+
+    @Override
+    public void writeFieldName(SerializableString name) throws IOException {
+      check(name.getValue());
+      super.writeFieldName(name);
+    }
+
+    @Override
+    public void writeRawValue(String text) throws IOException {
+      super.writeRawValue(check(text));
+    }
+
+    @Override
+    public void writeRaw(String text) throws IOException {
+      super.writeRaw(check(text));
+    }
+  }
+
+  /** {@code s} as a JSON string literal, quotes included. */
+  public static String quote(String s) {
+    Objects.requireNonNull(s, "s");
+    return write(g -> g.writeString(s));
+  }
+
+  /**
+   * {@code value} as compact JSON text.
    *
    * @throws IllegalArgumentException for a value of another type, a non-finite number, a map key
    *     that is not a string, or nesting deeper than {@link #MAX_DEPTH}
    */
-  public static StringBuilder appendValue(StringBuilder out, Object value) {
-    appendValue(out, value, 0);
-    return out;
+  public static String write(Object value) {
+    return write(g -> writeValue(g, value, 0));
   }
 
-  private static void appendValue(StringBuilder out, Object value, int depth) {
+  /** Writes {@code value} (of the types {@link #write(Object)} takes) to {@code g}. */
+  public static void writeValue(JsonGenerator g, Object value) throws IOException {
+    writeValue(g, value, 0);
+  }
+
+  private static void writeValue(JsonGenerator g, Object value, int depth) throws IOException {
     if (value == null) {
-      out.append("null");
-    } else if (value instanceof String) {
-      appendString(out, (String) value);
-    } else if (value instanceof Boolean) {
-      out.append(((Boolean) value).booleanValue());
+      g.writeNull();
+    } else if (value instanceof String s) {
+      g.writeString(s);
+    } else if (value instanceof Boolean b) {
+      g.writeBoolean(b);
     } else if (value instanceof Long
         || value instanceof Integer
         || value instanceof Short
         || value instanceof Byte) {
-      out.append(((Number) value).longValue());
+      g.writeNumber(((Number) value).longValue());
     } else if (value instanceof Double || value instanceof Float) {
-      double d = ((Number) value).doubleValue();
+      double d = ((Number) value).doubleValue(); // a Float as its double, as core always wrote it
       if (!Double.isFinite(d)) {
         throw new IllegalArgumentException("JSON has no " + d + "; only finite numbers");
       }
-      out.append(d);
-    } else if (value instanceof Map) {
+      g.writeNumber(d);
+    } else if (value instanceof Map<?, ?> map) {
       checkDepth(depth + 1);
-      out.append('{');
-      boolean first = true;
-      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-        if (!(e.getKey() instanceof String)) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String key)) {
           throw new IllegalArgumentException(
               "JSON object keys must be strings, found "
                   + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
         }
-        if (!first) {
-          out.append(',');
-        }
-        first = false;
-        appendString(out, (String) e.getKey());
-        out.append(':');
-        appendValue(out, e.getValue(), depth + 1);
+        g.writeFieldName(key);
+        writeValue(g, e.getValue(), depth + 1);
       }
-      out.append('}');
-    } else if (value instanceof List) {
+      g.writeEndObject();
+    } else if (value instanceof List<?> list) {
       checkDepth(depth + 1);
-      out.append('[');
-      boolean first = true;
-      for (Object element : (List<?>) value) {
-        if (!first) {
-          out.append(',');
-        }
-        first = false;
-        appendValue(out, element, depth + 1);
+      g.writeStartArray();
+      for (Object element : list) {
+        writeValue(g, element, depth + 1);
       }
-      out.append(']');
+      g.writeEndArray();
     } else {
       throw new IllegalArgumentException(
           "cannot write a " + value.getClass().getName() + " as JSON");
@@ -188,6 +306,50 @@ public final class Json {
     }
   }
 
+  /**
+   * {@code json} (Jackson's output) with U+007F, U+2028, U+2029 and unpaired surrogates escaped as
+   * {@code \}{@code uxxxx}. Jackson writes none of them outside a string literal, and inside one
+   * the escape stands for the same character, so the JSON value is unchanged. Returns {@code json}
+   * itself, without copying, when there is nothing to escape (nearly always).
+   */
+  static String escapeRest(String json) {
+    int n = json.length();
+    StringBuilder out = null;
+    int plainFrom = 0;
+    for (int i = 0; i < n; i++) {
+      char c = json.charAt(i);
+      if (c < 0x7f) {
+        continue;
+      }
+      boolean escape;
+      if (c == 0x7f || c == '\u2028' || c == '\u2029') {
+        escape = true;
+      } else if (Character.isHighSurrogate(c)) {
+        if (i + 1 < n && Character.isLowSurrogate(json.charAt(i + 1))) {
+          i++; // a well-formed pair: written as is
+          escape = false;
+        } else {
+          escape = true;
+        }
+      } else {
+        escape = Character.isLowSurrogate(c); // unpaired (a paired one was skipped above)
+      }
+      if (escape) {
+        if (out == null) {
+          out = new StringBuilder(n + 16);
+        }
+        out.append(json, plainFrom, i)
+            .append("\\u")
+            .append(HEX[(c >> 12) & 0xf])
+            .append(HEX[(c >> 8) & 0xf])
+            .append(HEX[(c >> 4) & 0xf])
+            .append(HEX[c & 0xf]);
+        plainFrom = i + 1;
+      }
+    }
+    return out == null ? json : out.append(json, plainFrom, n).toString();
+  }
+
   // ---------------------------------------------------------------- parsing
 
   /**
@@ -195,304 +357,103 @@ public final class Json {
    *
    * @return a {@link LinkedHashMap}, {@link ArrayList}, {@link String}, {@link Long}, {@link
    *     Double}, {@link Boolean} or {@code null}
-   * @throws IllegalArgumentException naming the offset and what was expected there
+   * @throws IllegalArgumentException starting {@code malformed JSON:}, naming the offset and what
+   *     is wrong there
    */
   public static Object parse(String text) {
     Objects.requireNonNull(text, "text");
-    Parser p = new Parser(text);
-    p.skipWhitespace();
-    Object value = p.value(0);
-    p.skipWhitespace();
-    if (p.pos < text.length()) {
-      throw p.error("expected end of input after the value");
+    checkUnicodeEscapes(text);
+    try (JsonParser p = FACTORY.createParser(text)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw error("expected a value, found end of input", text.length());
+      }
+      Object value = value(p, first, 0);
+      if (p.nextToken() != null) {
+        throw error("expected end of input after the value", p.currentTokenLocation());
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      throw error(e.getOriginalMessage(), e.getLocation(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // reading a String does not fail
     }
-    return value;
   }
 
-  private static final class Parser {
-    private final String s;
-    private int pos;
-
-    Parser(String s) {
-      this.s = s;
-    }
-
-    IllegalArgumentException error(String expected) {
-      return error(expected, pos);
-    }
-
-    IllegalArgumentException error(String expected, int at) {
-      String found = at >= s.length() ? "end of input" : describe(s.charAt(at));
-      return new IllegalArgumentException(
-          "malformed JSON: " + expected + ", found " + found + " at offset " + at);
-    }
-
-    private static String describe(char c) {
-      if (c >= 0x20 && c < 0x7f) {
-        return "'" + c + "'";
-      }
-      return String.format("U+%04X", (int) c);
-    }
-
-    void skipWhitespace() {
-      while (pos < s.length()) {
-        char c = s.charAt(pos);
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-          return;
-        }
-        pos++;
-      }
-    }
-
-    Object value(int depth) {
-      if (pos >= s.length()) {
-        throw error("expected a value");
-      }
-      char c = s.charAt(pos);
-      switch (c) {
-        case '{':
-          return object(depth + 1);
-        case '[':
-          return array(depth + 1);
-        case '"':
-          return string();
-        case 't':
-          literal("true");
-          return Boolean.TRUE;
-        case 'f':
-          literal("false");
-          return Boolean.FALSE;
-        case 'n':
-          literal("null");
-          return null;
-        default:
-          if (c == '-' || (c >= '0' && c <= '9')) {
-            return number();
+  /**
+   * Refuses a {@code \}{@code u} escape with a non-ASCII character among its four digits, which
+   * jackson-core (2.20–2.22) reads by the character's low byte: it would take U+0661 for {@code a}
+   * and accept {@code "\}{@code u00\u0661\u0661"} as U+00AA. ASCII non-digits Jackson refuses
+   * itself; a backslash outside a string is refused either way.
+   */
+  private static void checkUnicodeEscapes(String text) {
+    int n = text.length();
+    for (int i = text.indexOf('\\'); i >= 0 && i + 1 < n; i = text.indexOf('\\', i)) {
+      if (text.charAt(i + 1) == 'u') {
+        for (int j = i + 2; j < Math.min(i + 6, n); j++) {
+          if (text.charAt(j) >= 0x80) {
+            throw error("expected 4 hex digits after '\\u'", j);
           }
-          throw error("expected a value");
-      }
-    }
-
-    private void literal(String word) {
-      if (!s.startsWith(word, pos)) {
-        int at = pos;
-        while (at < s.length()
-            && at - pos < word.length()
-            && s.charAt(at) == word.charAt(at - pos)) {
-          at++;
         }
-        throw error("expected '" + word + "'", at);
       }
-      pos += word.length();
+      i += 2; // past the backslash and the escaped character ("\\\\u" escapes no u)
     }
+  }
 
-    private void enter(int depth) {
-      if (depth > MAX_DEPTH) {
-        throw new IllegalArgumentException(
-            "malformed JSON: nesting deeper than " + MAX_DEPTH + " at offset " + pos);
-      }
+  private static Object value(JsonParser p, JsonToken t, int depth) throws IOException {
+    if ((t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) && depth >= MAX_DEPTH) {
+      throw error("nesting deeper than " + MAX_DEPTH, p.currentTokenLocation());
     }
-
-    private LinkedHashMap<String, Object> object(int depth) {
-      enter(depth);
-      pos++; // '{'
-      LinkedHashMap<String, Object> map = new LinkedHashMap<>();
-      skipWhitespace();
-      if (pos < s.length() && s.charAt(pos) == '}') {
-        pos++;
+    switch (t) {
+      case START_OBJECT:
+        LinkedHashMap<String, Object> map = new LinkedHashMap<>();
+        for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+          String key = p.currentName(); // a FIELD_NAME: Jackson refuses anything else here
+          map.put(key, value(p, p.nextToken(), depth + 1)); // duplicates: refused by Jackson
+        }
         return map;
-      }
-      while (true) {
-        if (pos >= s.length() || s.charAt(pos) != '"') {
-          throw error("expected a string key");
+      case START_ARRAY:
+        ArrayList<Object> list = new ArrayList<>();
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+          list.add(value(p, e, depth + 1));
         }
-        int keyAt = pos;
-        String key = string();
-        if (map.containsKey(key)) {
-          throw new IllegalArgumentException(
-              "malformed JSON: duplicate key " + quote(key) + " at offset " + keyAt);
-        }
-        skipWhitespace();
-        if (pos >= s.length() || s.charAt(pos) != ':') {
-          throw error("expected ':'");
-        }
-        pos++;
-        skipWhitespace();
-        map.put(key, value(depth));
-        skipWhitespace();
-        if (pos < s.length() && s.charAt(pos) == ',') {
-          pos++;
-          skipWhitespace();
-        } else if (pos < s.length() && s.charAt(pos) == '}') {
-          pos++;
-          return map;
-        } else {
-          throw error("expected ',' or '}'");
-        }
-      }
-    }
-
-    private ArrayList<Object> array(int depth) {
-      enter(depth);
-      pos++; // '['
-      ArrayList<Object> list = new ArrayList<>();
-      skipWhitespace();
-      if (pos < s.length() && s.charAt(pos) == ']') {
-        pos++;
         return list;
-      }
-      while (true) {
-        list.add(value(depth));
-        skipWhitespace();
-        if (pos < s.length() && s.charAt(pos) == ',') {
-          pos++;
-          skipWhitespace();
-        } else if (pos < s.length() && s.charAt(pos) == ']') {
-          pos++;
-          return list;
-        } else {
-          throw error("expected ',' or ']'");
+      case VALUE_STRING:
+        return p.getText();
+      case VALUE_NUMBER_INT:
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          throw error("integer out of the 64-bit range", p.currentTokenLocation());
         }
-      }
+        return p.getLongValue();
+      case VALUE_NUMBER_FLOAT:
+        double d = p.getDoubleValue();
+        if (Double.isInfinite(d)) {
+          throw error("number out of the double range", p.currentTokenLocation());
+        }
+        return d;
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      default:
+        throw error("unexpected " + t, p.currentTokenLocation());
     }
+  }
 
-    private String string() {
-      pos++; // opening quote
-      StringBuilder out = null;
-      int plainFrom = pos;
-      while (true) {
-        if (pos >= s.length()) {
-          throw error("expected '\"' to close the string");
-        }
-        char c = s.charAt(pos);
-        if (c == '"') {
-          String result =
-              out == null ? s.substring(plainFrom, pos) : out.append(s, plainFrom, pos).toString();
-          pos++;
-          return result;
-        }
-        if (c < 0x20) {
-          throw error("expected a control character to be escaped");
-        }
-        if (c != '\\') {
-          pos++;
-          continue;
-        }
-        if (out == null) {
-          out = new StringBuilder();
-        }
-        out.append(s, plainFrom, pos);
-        pos++; // backslash
-        if (pos >= s.length()) {
-          throw error("expected an escape character");
-        }
-        char e = s.charAt(pos);
-        switch (e) {
-          case '"':
-          case '\\':
-          case '/':
-            out.append(e);
-            break;
-          case 'b':
-            out.append('\b');
-            break;
-          case 'f':
-            out.append('\f');
-            break;
-          case 'n':
-            out.append('\n');
-            break;
-          case 'r':
-            out.append('\r');
-            break;
-          case 't':
-            out.append('\t');
-            break;
-          case 'u':
-            out.append(hex4(pos + 1));
-            pos += 4;
-            break;
-          default:
-            throw error("expected one of \" \\ / b f n r t u after '\\'");
-        }
-        pos++;
-        plainFrom = pos;
-      }
-    }
+  private static IllegalArgumentException error(String what, long offset) {
+    return new IllegalArgumentException("malformed JSON: " + what + " at offset " + offset);
+  }
 
-    private char hex4(int from) {
-      int v = 0;
-      for (int i = from; i < from + 4; i++) {
-        int d = i < s.length() ? Character.digit(s.charAt(i), 16) : -1;
-        if (d < 0 || s.charAt(i) > 'f') { // Character.digit also takes non-ASCII digits
-          throw error("expected 4 hex digits after '\\u'", i);
-        }
-        v = (v << 4) | d;
-      }
-      return (char) v;
-    }
+  private static IllegalArgumentException error(String what, JsonLocation at) {
+    return error(what, at == null ? -1 : at.getCharOffset());
+  }
 
-    private Object number() {
-      int start = pos;
-      if (s.charAt(pos) == '-') {
-        pos++;
-      }
-      if (pos >= s.length() || !isDigit(s.charAt(pos))) {
-        throw error("expected a digit");
-      }
-      if (s.charAt(pos) == '0') {
-        pos++;
-        if (pos < s.length() && isDigit(s.charAt(pos))) {
-          throw error("expected no leading zero");
-        }
-      } else {
-        digits();
-      }
-      boolean integral = true;
-      if (pos < s.length() && s.charAt(pos) == '.') {
-        integral = false;
-        pos++;
-        if (pos >= s.length() || !isDigit(s.charAt(pos))) {
-          throw error("expected a digit after '.'");
-        }
-        digits();
-      }
-      if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
-        integral = false;
-        pos++;
-        if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
-          pos++;
-        }
-        if (pos >= s.length() || !isDigit(s.charAt(pos))) {
-          throw error("expected a digit in the exponent");
-        }
-        digits();
-      }
-      String text = s.substring(start, pos);
-      if (integral) {
-        try {
-          return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(
-              "malformed JSON: integer out of the 64-bit range at offset " + start, e);
-        }
-      }
-      double d = Double.parseDouble(text);
-      if (Double.isInfinite(d)) {
-        throw new IllegalArgumentException(
-            "malformed JSON: number out of the double range at offset " + start);
-      }
-      return d;
-    }
-
-    private void digits() {
-      while (pos < s.length() && isDigit(s.charAt(pos))) {
-        pos++;
-      }
-    }
-
-    private static boolean isDigit(char c) {
-      return c >= '0' && c <= '9';
-    }
+  private static IllegalArgumentException error(
+      String what, JsonLocation at, JsonProcessingException cause) {
+    IllegalArgumentException e = error(what, at);
+    e.initCause(cause);
+    return e;
   }
 }

@@ -3,6 +3,7 @@ package io.execauthz.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,113 @@ final class JsonTest {
   void quote_unpairedSurrogates_areEscaped() {
     assertThat(Json.quote("a\ud83dz\ude00\ude00\ud83d"))
         .isEqualTo("\"a\\ud83dz\\ude00\\ude00\\ud83d\"");
+  }
+
+  // Where Jackson's defaults differ from core's format (each configured or escaped in Json)
+
+  @Test
+  void quote_unicodeEscapes_useLowerCaseHex() {
+    // Jackson's default would be "\u001B"
+    assertThat(Json.quote("\u001b\u0000")).isEqualTo("\"\\u001b\\u0000\"");
+  }
+
+  @Test
+  void quote_deleteAndLineTerminators_areEscapedThoughJacksonLeavesThemRaw() {
+    assertThat(Json.quote("\u007f\u2028\u2029")).isEqualTo("\"\\u007f\\u2028\\u2029\"");
+  }
+
+  @Test
+  void quote_loneHighSurrogateBeforeAscii_isEscapedNotMerged() {
+    // jackson-core's UTF-8 writer, combining surrogates, would merge the pair "\ud800y" into one
+    // code point; Json writes through chars and escapes the lone surrogate itself
+    assertThat(Json.quote("x\ud800y")).isEqualTo("\"x\\ud800y\"");
+    assertThat(Json.quote("\ud800")).isEqualTo("\"\\ud800\"");
+    assertThat(Json.quote("\udc00\ud800")).isEqualTo("\"\\udc00\\ud800\"");
+  }
+
+  @Test
+  void quote_slashAndNonAscii_areNotEscaped() {
+    assertThat(Json.quote("a/b\u00e9\u0080\ufeff")).isEqualTo("\"a/b\u00e9\u0080\ufeff\"");
+  }
+
+  @Test
+  void writeUtf8_pairsAndSpecials_areTheUtf8OfTheCharPath() {
+    for (String s :
+        List.of("é中😀/", "x\ud800y", "\ud83d", "\ude00😀", "\u007f", "a\u2028b\u2029")) {
+      assertThat(Json.writeUtf8(g -> g.writeString(s), (byte) '\n'))
+          .as(Json.quote(s))
+          .isEqualTo((Json.quote(s) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(Json.writeUtf8(g -> g.writeString("😀"), (byte) '\n'))
+        .isEqualTo("\"😀\"\n".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void isUtf8Plain_isFalseOnlyForWhatJacksonsUtf8WriterWritesDifferently() {
+    assertThat(Json.isUtf8Plain("ascii é中😀\u0080\u00a0\ufeff/\"\\\n")).isTrue();
+    for (String s :
+        List.of("\u007f", "\u2028", "\u2029", "\ud800", "\udc00", "\ud800x", "😀\ud83d")) {
+      assertThat(Json.isUtf8Plain(s)).as(Json.quote(s)).isFalse();
+    }
+  }
+
+  @Test
+  void write_float_isWrittenAsItsDouble() {
+    // Jackson's writeNumber(float) would write 0.1
+    assertThat(Json.write(List.of(0.1f, 1e10, 1e-5, -0.0)))
+        .isEqualTo("[0.10000000149011612,1.0E10,1.0E-5,-0.0]");
+  }
+
+  @Test
+  void write_membersAndWhitespace_areCompactInInsertionOrder() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("b", 1L);
+    m.put("a", Map.of());
+    assertThat(Json.write(m)).isEqualTo("{\"b\":1,\"a\":{}}");
+  }
+
+  @Test
+  void escapeRest_plainOutput_isReturnedWithoutCopying() {
+    String json = "{\"a\":\"\u00e9\ud83d\ude00\"}";
+    assertThat(Json.escapeRest(json)).isSameAs(json);
+  }
+
+  @Test
+  void parse_twoRootValues_areRefused() {
+    // Jackson reads a sequence of root values; Json refuses anything after the first
+    assertThatThrownBy(() -> Json.parse("1 2"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("malformed JSON: expected end of input after the value at offset 2");
+    assertThatThrownBy(() -> Json.parse("{}{}")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void parse_byteOrderMark_isRefused() {
+    assertThatThrownBy(() -> Json.parse("\ufeff{}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("malformed JSON: ");
+  }
+
+  @Test
+  void parse_nonAsciiDigitInUnicodeEscape_isRefused() {
+    // jackson-core alone reads the digits by their low byte: U+0661 would count as 'a'
+    assertThatThrownBy(() -> Json.parse("\"\\u00\u0661\u0661\""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("malformed JSON: expected 4 hex digits after '\\u' at offset 5");
+    assertThatThrownBy(() -> Json.parse("\"\\u202\uc342\""))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void parse_escapedBackslashBeforeU_isNotAUnicodeEscape() {
+    assertThat(Json.parse("\"\\\\u\u0661\"")).isEqualTo("\\u\u0661");
+  }
+
+  @Test
+  void parse_escapedDuplicateKey_isRefused() {
+    assertThatThrownBy(() -> Json.parse("{\"a\":1,\"\\u0061\":2}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Duplicate field");
   }
 
   @Test
@@ -149,8 +257,7 @@ final class JsonTest {
   void parse_duplicateKey_isRefusedNamingIt() {
     assertThatThrownBy(() -> Json.parse("{\"a\":1,\"a\":2}"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("duplicate key \"a\"")
-        .hasMessageContaining("offset 7");
+        .hasMessage("malformed JSON: Duplicate field 'a' at offset 10");
   }
 
   @Test
@@ -168,7 +275,8 @@ final class JsonTest {
     assertThatThrownBy(() -> Json.parse("\"ab\ncd\""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "malformed JSON: expected a control character to be escaped, found U+000A at offset 3");
+            "malformed JSON: Illegal unquoted character ((CTRL-CHAR, code 10)): has to be escaped"
+                + " using backslash to be included in string value at offset 3");
   }
 
   @ParameterizedTest
@@ -219,9 +327,12 @@ final class JsonTest {
   @Test
   void parse_error_saysWhatWasExpectedAndFound() {
     assertThatThrownBy(() -> Json.parse("[1 2]"))
-        .hasMessage("malformed JSON: expected ',' or ']', found '2' at offset 3");
+        .hasMessage(
+            "malformed JSON: Unexpected character ('2' (code 50)): was expecting comma to separate"
+                + " Array entries at offset 3");
     assertThatThrownBy(() -> Json.parse("{\"a\":"))
-        .hasMessage("malformed JSON: expected a value, found end of input at offset 5");
+        .hasMessageStartingWith("malformed JSON: Unexpected end-of-input")
+        .hasMessageEndingWith(" at offset 5");
   }
 
   @Test
