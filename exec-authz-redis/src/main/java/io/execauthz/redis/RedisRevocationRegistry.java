@@ -148,7 +148,7 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
     this.settle =
         b.settle != null
             ? b.settle
-            : RedisStore.MAX_RECONNECT_DELAY.plus(heartbeat.multipliedBy(2));
+            : RedisStore.MAX_RECONNECT_DELAY.plus(heartbeat).multipliedBy(2);
     this.retention = b.retention == null ? Duration.ofMinutes(1) : b.retention;
     this.maxEntries = b.maxEntries == null ? 1_000_000 : b.maxEntries;
     String tag = "{" + store.prefix() + "-rev}";
@@ -588,9 +588,9 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
 
     /**
      * After an outage, how long Redis must answer again before the copy is read and confirmed (by
-     * default the store's longest reconnection delay, 1 s, plus two heartbeats): time for a process
-     * whose revocation failed during the outage to write it, so that no verifier permits a grant it
-     * ends. Every process sharing the store should use the same heartbeat.
+     * default twice the store's longest reconnection delay, 1 s, plus a heartbeat): time for a
+     * process whose revocation failed during the outage to write it, so that no verifier permits a
+     * grant it ends. Every process sharing the store should use the same heartbeat.
      */
     public Builder recoverySettle(Duration settle) {
       once(this.settle, "recoverySettle");

@@ -249,6 +249,7 @@ public final class RedisStore implements AutoCloseable {
                   + "'");
         }
         try {
+          checkPort(p);
           RedisURI u = RedisURI.create(p);
           if (u.getHost() == null || u.getHost().isEmpty()) {
             throw new IllegalArgumentException("no host");
@@ -264,6 +265,32 @@ public final class RedisStore implements AutoCloseable {
       }
       this.uris = List.copyOf(parsed);
       return this;
+    }
+
+    /** A host is required and a port, when given, a number in 1..65535 (Lettuce would default). */
+    private static void checkPort(String uri) {
+      String rest = uri.substring(uri.indexOf("://") + 3);
+      int end = rest.length();
+      for (char c : new char[] {'/', '?', '#'}) {
+        int i = rest.indexOf(c);
+        if (i >= 0 && i < end) {
+          end = i;
+        }
+      }
+      String authority = rest.substring(0, end);
+      String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+      int colon = hostPort.lastIndexOf(':');
+      if ((colon < 0 ? hostPort : hostPort.substring(0, colon)).isEmpty()) {
+        throw new IllegalArgumentException("no host");
+      }
+      if (colon >= 0 && !hostPort.endsWith("]")) {
+        String port = hostPort.substring(colon + 1);
+        if (!port.matches("[0-9]{1,5}")
+            || Integer.parseInt(port) == 0
+            || Integer.parseInt(port) > 65535) {
+          throw new IllegalArgumentException("bad port");
+        }
+      }
     }
 
     /** Treats a single URI as a cluster seed (a list of several always is). */
