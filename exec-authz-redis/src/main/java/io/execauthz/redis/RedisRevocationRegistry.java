@@ -84,6 +84,7 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
       return r
       """;
 
+  /** A node entry's key; a null issuer stands for every issuer, a null graph for every graph. */
   private record NodeKey(String issuer, String graphId, String nodeId) {}
 
   /** An entry as written: its member text and when it may be forgotten. */
@@ -211,16 +212,31 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
     if (state != NodeState.REVOKED && state != NodeState.COMPLETED) {
       throw new IllegalArgumentException("a node ends REVOKED or COMPLETED, not " + state);
     }
-    String member =
-        "n\n"
-            + (issuer == null ? "-" : "+" + esc(issuer))
-            + "\n"
-            + esc(graphId)
-            + "\n"
-            + esc(nodeId)
-            + "\n"
-            + (state == NodeState.REVOKED ? "R" : "C");
-    record(new Write(member, forgetAt(notAfter)));
+    record(new Write(nodeMember(issuer, graphId, nodeId, state), forgetAt(notAfter)));
+  }
+
+  /**
+   * Revokes a node of {@code issuer} in every graph — an operator's kill switch that knows the
+   * node's id but not its graph ({@code exec-authz revoke --node ID} without {@code --graph}).
+   * Refuses more than a graph-scoped revocation, never less.
+   *
+   * @param issuer the issuer whose grants it ends, or {@code null} for every issuer
+   * @throws RedisUnavailableException if it cannot be written now (it is retried, as any write)
+   */
+  public void revokeNodeInEveryGraph(String issuer, String nodeId, Instant notAfter) {
+    Objects.requireNonNull(nodeId, "nodeId");
+    record(new Write(nodeMember(issuer, null, nodeId, NodeState.REVOKED), forgetAt(notAfter)));
+  }
+
+  private static String nodeMember(String issuer, String graphId, String nodeId, NodeState state) {
+    return "n\n"
+        + (issuer == null ? "-" : "+" + esc(issuer))
+        + "\n"
+        + (graphId == null ? "-" : "+" + esc(graphId))
+        + "\n"
+        + esc(nodeId)
+        + "\n"
+        + (state == NodeState.REVOKED ? "R" : "C");
   }
 
   @Override
@@ -234,6 +250,11 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
     NodeKey mine = issuer == null ? null : new NodeKey(issuer, graphId, nodeId);
     if (revoked.containsKey(any) || (mine != null && revoked.containsKey(mine))) {
       return Optional.of(NodeState.REVOKED);
+    }
+    if (!revoked.isEmpty()
+        && (revoked.containsKey(new NodeKey(null, null, nodeId))
+            || (issuer != null && revoked.containsKey(new NodeKey(issuer, null, nodeId))))) {
+      return Optional.of(NodeState.REVOKED); // revoked in every graph by an operator
     }
     if (completed.containsKey(any) || (mine != null && completed.containsKey(mine))) {
       return Optional.of(NodeState.COMPLETED);
@@ -450,7 +471,8 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
       put(grants, unesc(p[1]), forgetAt);
     } else if (p[0].equals("n") && p.length == 5) {
       String issuer = p[1].equals("-") ? null : unesc(p[1].substring(1));
-      NodeKey k = new NodeKey(issuer, unesc(p[2]), unesc(p[3]));
+      String graph = p[2].equals("-") ? null : unesc(p[2].substring(1));
+      NodeKey k = new NodeKey(issuer, graph, unesc(p[3]));
       put(p[4].equals("R") ? revoked : completed, k, forgetAt);
     }
   }
