@@ -33,6 +33,20 @@ public final class PropagationLatency {
     Duration bound = Duration.ofSeconds(3);
     try (Orchestrator o = new Orchestrator(uri, TestRedis.prefix(), bound, "tool.call tool:**")) {
       List<Child> children = new ArrayList<>();
+      try {
+        measure(o, children, n, servers, bound);
+      } finally {
+        for (Child c : children) {
+          c.close(); // never leave a tool server behind
+        }
+      }
+    }
+    System.exit(0);
+  }
+
+  private static void measure(
+      Orchestrator o, List<Child> children, int n, int servers, Duration bound) throws Exception {
+    {
       for (int i = 0; i < servers; i++) {
         children.add(o.toolServer(bound));
       }
@@ -54,11 +68,7 @@ public final class PropagationLatency {
           all[(int) (all.length * 0.90)] / 1000.0,
           all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1000.0,
           all[all.length - 1] / 1000.0);
-      for (Child c : children) {
-        c.close();
-      }
     }
-    System.exit(0);
   }
 
   /** Per tool server, the latency of each revocation in microseconds. */
