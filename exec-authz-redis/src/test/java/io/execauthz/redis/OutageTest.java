@@ -98,6 +98,11 @@ final class OutageTest {
           .isEqualTo(Reason.REVOKED);
       assertThat(reason(tools.authorize(before, "tool.call", "tool:x/y")))
           .isEqualTo(Reason.REVOKED);
+      // the orchestrator's own registry settles too (its write went through: tool servers see it)
+      Instant settled = Instant.now().plusSeconds(10);
+      while (!o.revocations.isCurrent() && Instant.now().isBefore(settled)) {
+        Thread.sleep(10);
+      }
       assertThat(o.revocations.isCurrent()).isTrue();
     } finally {
       redis.close();
