@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
     name = "revoke",
     mixinStandardHelpOptions = true,
     description = {
-      "Revokes a node (and its whole subtree) or a grant (and its attenuations) in the shared"
-          + " revocation store, for every process that shares it.",
+      "Revokes a node or grant in the shared store, for every process.",
+      "",
+      "A node is revoked with its whole subtree, a grant with every grant attenuated from it;"
+          + " each process sharing the store (Redis) refuses them within its staleness bound.",
       "",
       "Exit 0 when recorded, 1 when Redis could not be reached, 2 on bad input."
     })
