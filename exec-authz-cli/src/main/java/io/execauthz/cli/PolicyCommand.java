@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
-    description = "Validates Cedar policies and replays audit logs under candidate ones.",
+    description = "Validates Cedar policies and replays audit logs under them.",
     subcommands = {PolicyCommand.Validate.class, PolicyReplayCommand.class})
 final class PolicyCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -49,8 +49,10 @@ import picocli.CommandLine.Spec;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Re-decides the requests of an audit log under candidate Cedar policies and reports what"
-          + " would change: counts by (old -> new) outcome and reason, and the first flips.",
+      "Re-decides an audit log under candidate policies; reports the flips.",
+      "",
+      "Reports what would change: counts by (old -> new) outcome and reason, and the first"
+          + " flips with their records.",
       "",
       "Only the policy step is replayed; records refused before it are reported as not"
           + " re-decided, and records whose answer depends on what the log does not keep"
@@ -215,6 +217,10 @@ final class PolicyReplayCommand implements Callable<Integer> {
     if (!"PERMIT".equals(decision) && !"DENY".equals(decision)) {
       throw new IllegalArgumentException("decision must be PERMIT or DENY, was " + decision);
     }
+    String reason = text(n, "reason", true);
+    if ("DENY".equals(decision) == (reason == null)) {
+      throw new IllegalArgumentException("a DENY has a reason and a PERMIT none");
+    }
     return new Entry(
         n.path("seq").asLong(line),
         line,
@@ -225,7 +231,7 @@ final class PolicyReplayCommand implements Callable<Integer> {
         text(n, "action", false),
         text(n, "resource", false),
         "PERMIT".equals(decision),
-        text(n, "reason", true),
+        reason,
         n.path("detail").asText(""),
         strings(n, "policies"),
         text(n, "argsSha256", true),

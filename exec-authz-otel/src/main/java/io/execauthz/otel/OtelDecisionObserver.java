@@ -124,7 +124,6 @@ public final class OtelDecisionObserver implements DecisionObserver {
   // metric attributes, built once: the hot path allocates none
   private final Attributes permitAttrs;
   private final Map<Reason, Attributes> denyAttrs = new EnumMap<>(Reason.class);
-  private final Attributes permitOnly;
   private final Attributes denyOnly;
   private final Attributes hit;
   private final Attributes miss;
@@ -164,7 +163,6 @@ public final class OtelDecisionObserver implements DecisionObserver {
     for (Reason r : Reason.values()) {
       denyAttrs.put(r, Attributes.of(DECISION, DENY, REASON, r.name()));
     }
-    this.permitOnly = permitAttrs;
     this.denyOnly = Attributes.of(DECISION, DENY);
     this.hit = Attributes.of(CACHE_HIT, true);
     this.miss = Attributes.of(CACHE_HIT, false);
@@ -184,7 +182,7 @@ public final class OtelDecisionObserver implements DecisionObserver {
     Decision d = o.decision();
     boolean permit = d instanceof Decision.Permit;
     decisions.add(1, permit ? permitAttrs : denyAttrs.get(((Decision.Deny) d).reason()));
-    duration.record(o.nanos() / 1e9, permit ? permitOnly : denyOnly);
+    duration.record(o.nanos() / 1e9, permit ? permitAttrs : denyOnly);
     if (o.policy() != null) {
       evaluations.add(1, o.policyFromCache() ? hit : miss);
     }
