@@ -37,9 +37,11 @@ final class AuditCommand implements Runnable {
       name = "verify",
       mixinStandardHelpOptions = true,
       description = {
-        "Checks the log's hash chain: any edited, inserted, removed or reordered record,",
+        "Checks the log's hash chain and names the first bad record.",
+        "",
+        "Finds any edited, inserted, removed or reordered record,",
         "and with --head or signed checkpoints a cut tail or a rewritten log too.",
-        "Names the first bad record: INCOMPLETE for a torn last line (a crash), TAMPERED for",
+        "The first bad record is INCOMPLETE for a torn last line (a crash), TAMPERED for",
         "an edit. Prints one readable line, or with --format json one JSON object.",
         "Exit 0 when the log is intact, 1 when it is not (or cannot be read)."
       })

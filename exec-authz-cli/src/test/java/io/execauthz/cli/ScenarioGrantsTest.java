@@ -23,7 +23,7 @@ final class ScenarioGrantsTest {
   private List<JsonNode> simulate(String yaml) throws Exception {
     Path f = dir.resolve("scenario.yaml");
     Files.writeString(f, yaml);
-    Cli.Result r = Cli.run("simulate", f.toString());
+    Cli.Result r = Cli.run("simulate", "--format", "json", f.toString());
     assertThat(r.exit()).as("%s%n%s", r.err(), r.out()).isZero();
     List<String> lines = r.lines();
     List<JsonNode> out = new java.util.ArrayList<>();
