@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
       KeysCommand.class,
       GrantCommand.class,
       AuditCommand.class,
+      RevokeCommand.class,
       CompletionCommand.class,
       McpCommand.class
     })

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
-    description = "Validates Cedar policies.",
-    subcommands = {PolicyCommand.Validate.class})
+    description = "Validates Cedar policies and replays audit logs under them.",
+    subcommands = {PolicyCommand.Validate.class, PolicyReplayCommand.class})
 final class PolicyCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

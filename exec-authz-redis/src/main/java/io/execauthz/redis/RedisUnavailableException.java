@@ -1,0 +1,11 @@
+package io.execauthz.redis;
+
+/**
+ * Redis could not be reached, or did not answer within the store's timeout. The message names the
+ * store's location without user or password.
+ */
+public final class RedisUnavailableException extends RuntimeException {
+  RedisUnavailableException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
