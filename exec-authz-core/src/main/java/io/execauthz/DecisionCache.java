@@ -145,7 +145,7 @@ final class DecisionCache {
             ? null
             : new java.util.concurrent.atomic.AtomicLongArray((int) (bits >>> 6));
     this.seenMask = (int) bits - 1;
-    this.resetEvery = bits / 2;
+    this.resetEvery = bits / 8; // at most 1 in 8 bits set: few one-offs pass for repeats
   }
 
   boolean enabled() {
@@ -188,7 +188,7 @@ final class DecisionCache {
     seen.getAndUpdate(word, w -> w | mask);
     sightings.increment();
     if (sightings.sum() >= resetEvery) {
-      // half full: forget, so the filter keeps telling repeats from one-offs
+      // an eighth full: forget, so the filter keeps telling repeats from one-offs
       sightings.reset();
       for (int i = 0; i < seen.length(); i++) {
         seen.set(i, 0);
