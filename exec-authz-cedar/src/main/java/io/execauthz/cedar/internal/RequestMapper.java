@@ -10,7 +10,9 @@ import com.cedarpolicy.value.PrimBool;
 import com.cedarpolicy.value.PrimLong;
 import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
+import io.execauthz.Args;
 import io.execauthz.ExecutionView;
+import io.execauthz.spi.ArgumentReads;
 import io.execauthz.spi.PolicyRequest;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -83,11 +85,65 @@ public final class RequestMapper {
    * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
    */
   public static Mapped map(PolicyRequest r, SchemaInfo schema, Limits limits) throws Rejected {
+    return map(r, schema, limits, a -> ArgumentReads.all(), true);
+  }
+
+  /**
+   * Maps one request, sending only the arguments {@code readsOf} names for its action, and the
+   * lineage's {@code Execution} entities only when {@code lineage} (a policy may test ancestry or
+   * read an entity's {@code kind} or {@code depth}); without them {@code context.execution} still
+   * names the node.
+   *
+   * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
+   */
+  public static Mapped map(
+      PolicyRequest r,
+      SchemaInfo schema,
+      Limits limits,
+      java.util.function.Function<String, ArgumentReads> readsOf,
+      boolean lineage)
+      throws Rejected {
     ExecutionView view = r.view();
     EntityUID principal = principal(view.principal());
     EntityUID action = new EntityUID(ACTION, r.action());
     EntityUID resource = resource(r.resource());
 
+    Set<Entity> entities = lineage ? entities(view, limits) : Set.of();
+
+    Optional<Set<String>> declared =
+        schema == null ? Optional.empty() : schema.contextAttributes(r.action());
+    Map<String, Value> context = new HashMap<>(16);
+    put(context, declared, "execution", () -> new EntityUID(EXECUTION, view.nodeId()));
+    put(context, declared, "kind", () -> new PrimString(view.kind()));
+    put(context, declared, "depth", () -> new PrimLong(view.depth()));
+    put(context, declared, "approved", () -> new PrimBool(r.approved()));
+    put(
+        context,
+        declared,
+        "delegators",
+        () -> {
+          List<Value> ds = new ArrayList<>(view.delegators().size());
+          for (String d : view.delegators()) {
+            ds.add(new PrimString(d));
+          }
+          return new CedarList(ds);
+        });
+    put(context, declared, "now", () -> new PrimLong(r.now().getEpochSecond()));
+    if (declared.map(d -> d.contains("args")).orElse(true)) {
+      Budget budget = new Budget(limits);
+      // only what some policy may read: the rest cannot change the answer (nor fail the request)
+      Map<String, Object> args = r.args();
+      ArgumentReads reads = readsOf.apply(r.action());
+      if (!reads.readsAll()) {
+        args = Args.of(args).only(reads);
+      }
+      context.put("args", record(args, "args", 1, budget));
+    }
+    return new Mapped(principal, action, resource, context, entities);
+  }
+
+  /** One {@code Execution} entity per node of the lineage, parents as Cedar parents. */
+  private static Set<Entity> entities(ExecutionView view, Limits limits) throws Rejected {
     List<ExecutionView.Lineage> lineage = view.lineage();
     if (lineage.size() > limits.maxLineage()) {
       throw new Rejected(
@@ -118,31 +174,7 @@ public final class RequestMapper {
       attrs.put("depth", new PrimLong(view.depth()));
       entities.add(new Entity(new EntityUID(EXECUTION, view.nodeId()), attrs, new HashSet<>()));
     }
-
-    Optional<Set<String>> declared =
-        schema == null ? Optional.empty() : schema.contextAttributes(r.action());
-    Map<String, Value> context = new HashMap<>(16);
-    put(context, declared, "execution", () -> new EntityUID(EXECUTION, view.nodeId()));
-    put(context, declared, "kind", () -> new PrimString(view.kind()));
-    put(context, declared, "depth", () -> new PrimLong(view.depth()));
-    put(context, declared, "approved", () -> new PrimBool(r.approved()));
-    put(
-        context,
-        declared,
-        "delegators",
-        () -> {
-          List<Value> ds = new ArrayList<>(view.delegators().size());
-          for (String d : view.delegators()) {
-            ds.add(new PrimString(d));
-          }
-          return new CedarList(ds);
-        });
-    put(context, declared, "now", () -> new PrimLong(r.now().getEpochSecond()));
-    if (declared.map(d -> d.contains("args")).orElse(true)) {
-      Budget budget = new Budget(limits);
-      context.put("args", record(r.args(), "args", 1, budget));
-    }
-    return new Mapped(principal, action, resource, context, entities);
+    return entities;
   }
 
   private interface ValueSupplier {

@@ -3,6 +3,7 @@ package io.execauthz.cedar.internal;
 import com.cedarpolicy.model.exception.CacheException;
 import com.cedarpolicy.model.policy.PolicySet;
 import io.execauthz.cedar.PolicyReads;
+import io.execauthz.spi.ArgumentReads;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +24,11 @@ public final class Snapshot {
   private final Map<String, String> locations;
   private final PolicyReads reads;
   private final boolean readsTime; // read on every request: computed once
+  private final boolean readsLineage;
   private final Map<String, List<String>> idsBySource;
   private volatile boolean policiesCached;
+  private final java.util.concurrent.ConcurrentHashMap<String, ArgumentReads> argumentReads =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   Snapshot(
       long version,
@@ -41,6 +45,10 @@ public final class Snapshot {
     this.locations = Map.copyOf(locations);
     this.reads = reads;
     this.readsTime = reads.readsTime();
+    this.readsLineage =
+        reads.entityHierarchy()
+            || reads.mayReadEntityAttribute("kind")
+            || reads.mayReadEntityAttribute("depth");
     Map<String, List<String>> copy = new LinkedHashMap<>();
     idsBySource.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     this.idsBySource = Collections.unmodifiableMap(copy);
@@ -60,6 +68,52 @@ public final class Snapshot {
   /** What the policies may read from a request, from their parsed form. */
   public PolicyReads reads() {
     return reads;
+  }
+
+  /**
+   * The top-level arguments an answer to {@code action} may depend on: none when {@code args} is
+   * not sent (a schema whose action declares no {@code args}); all when a schema types them
+   * (validation reads the whole record) or a policy may read {@code context.args} as a whole;
+   * otherwise the names under {@code context.args} that some policy may read. Computed once per
+   * action.
+   */
+  public ArgumentReads argumentReads(String action) {
+    ArgumentReads r = argumentReads.get(action);
+    if (r == null) {
+      if (argumentReads.size() >= 4_096) {
+        return compute(action); // actions are not bounded by the policies: do not grow for them
+      }
+      r = argumentReads.computeIfAbsent(action, this::compute);
+    }
+    return r;
+  }
+
+  private ArgumentReads compute(String action) {
+    if (schema != null) {
+      boolean sent = schema.contextAttributes(action).map(d -> d.contains("args")).orElse(true);
+      return sent ? ArgumentReads.all() : ArgumentReads.none();
+    }
+    if (reads.allContext()) {
+      return ArgumentReads.all();
+    }
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (List<String> p : reads.contextPaths()) {
+      if (p.get(0).equals("args")) {
+        if (p.size() == 1) {
+          return ArgumentReads.all();
+        }
+        names.add(p.get(1));
+      }
+    }
+    return ArgumentReads.only(names);
+  }
+
+  /**
+   * Whether some policy may test entity ancestry ({@code in}) or read an {@code Execution} entity's
+   * {@code kind} or {@code depth}: otherwise a request need not send the lineage's entities.
+   */
+  public boolean readsLineage() {
+    return readsLineage;
   }
 
   /** Whether some policy may read the request time ({@code context.now}). */
