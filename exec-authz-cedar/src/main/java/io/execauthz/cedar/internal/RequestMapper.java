@@ -53,6 +53,19 @@ public final class RequestMapper {
   /** The context attributes whose values are entities. */
   public static final Set<String> ENTITY_CONTEXT_KEYS = Set.of("execution");
 
+  /** Which {@code Execution} entities a request sends. */
+  public enum Lineage {
+    /** None: no policy can read them ({@code context.execution} still names the node). */
+    NONE,
+    /**
+     * The node alone, with its attributes and every ancestor as a direct parent: {@code in} answers
+     * as with the whole lineage, and no ancestor's own data is sent.
+     */
+    NODE,
+    /** Every node of the lineage with its own parents and attributes. */
+    FULL
+  }
+
   /** Bounds on what a request may send. */
   public record Limits(int maxArgsDepth, int maxArgsValues, int maxArgsChars, int maxLineage) {}
 
@@ -85,14 +98,12 @@ public final class RequestMapper {
    * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
    */
   public static Mapped map(PolicyRequest r, SchemaInfo schema, Limits limits) throws Rejected {
-    return map(r, schema, limits, a -> ArgumentReads.all(), true);
+    return map(r, schema, limits, a -> ArgumentReads.all(), Lineage.FULL);
   }
 
   /**
-   * Maps one request, sending only the arguments {@code readsOf} names for its action, and the
-   * lineage's {@code Execution} entities only when {@code lineage} (a policy may test ancestry or
-   * read an entity's {@code kind} or {@code depth}); without them {@code context.execution} still
-   * names the node.
+   * Maps one request, sending only the arguments {@code readsOf} names for its action, and of the
+   * lineage what {@code lineage} says.
    *
    * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
    */
@@ -101,14 +112,14 @@ public final class RequestMapper {
       SchemaInfo schema,
       Limits limits,
       java.util.function.Function<String, ArgumentReads> readsOf,
-      boolean lineage)
+      Lineage lineage)
       throws Rejected {
     ExecutionView view = r.view();
     EntityUID principal = principal(view.principal());
     EntityUID action = new EntityUID(ACTION, r.action());
     EntityUID resource = resource(r.resource());
 
-    Set<Entity> entities = lineage ? entities(view, limits) : Set.of();
+    Set<Entity> entities = lineage == Lineage.NONE ? Set.of() : entities(view, limits, lineage);
 
     Optional<Set<String>> declared =
         schema == null ? Optional.empty() : schema.contextAttributes(r.action());
@@ -142,8 +153,9 @@ public final class RequestMapper {
     return new Mapped(principal, action, resource, context, entities);
   }
 
-  /** One {@code Execution} entity per node of the lineage, parents as Cedar parents. */
-  private static Set<Entity> entities(ExecutionView view, Limits limits) throws Rejected {
+  /** The lineage's {@code Execution} entities, in full or flattened onto the node. */
+  private static Set<Entity> entities(ExecutionView view, Limits limits, Lineage how)
+      throws Rejected {
     List<ExecutionView.Lineage> lineage = view.lineage();
     if (lineage.size() > limits.maxLineage()) {
       throw new Rejected(
@@ -153,6 +165,20 @@ public final class RequestMapper {
               + lineage.size()
               + " nodes, over the limit of "
               + limits.maxLineage());
+    }
+    if (how == Lineage.NODE) {
+      Set<EntityUID> ancestors = new HashSet<>(lineage.size() * 2);
+      for (ExecutionView.Lineage l : lineage) {
+        if (!l.id().equals(view.nodeId())) {
+          ancestors.add(new EntityUID(EXECUTION, l.id()));
+        }
+      }
+      Map<String, Value> attrs = new HashMap<>(4);
+      attrs.put("kind", new PrimString(view.kind()));
+      attrs.put("depth", new PrimLong(view.depth()));
+      Set<Entity> one = new HashSet<>(2);
+      one.add(new Entity(new EntityUID(EXECUTION, view.nodeId()), attrs, ancestors));
+      return one;
     }
     Set<Entity> entities = new HashSet<>(lineage.size() * 2);
     boolean self = false;

@@ -24,7 +24,8 @@ public final class Snapshot {
   private final Map<String, String> locations;
   private final PolicyReads reads;
   private final boolean readsTime; // read on every request: computed once
-  private final boolean readsLineage;
+  private final boolean ancestorsObservable;
+  private final RequestMapper.Lineage lineage;
   private final Map<String, List<String>> idsBySource;
   private volatile boolean policiesCached;
   private final java.util.concurrent.ConcurrentHashMap<String, ArgumentReads> argumentReads =
@@ -37,6 +38,7 @@ public final class Snapshot {
       List<String> ids,
       Map<String, String> locations,
       PolicyReads reads,
+      boolean ancestorsObservable,
       Map<String, List<String>> idsBySource) {
     this.version = version;
     this.policies = policies;
@@ -45,10 +47,13 @@ public final class Snapshot {
     this.locations = Map.copyOf(locations);
     this.reads = reads;
     this.readsTime = reads.readsTime();
-    this.readsLineage =
-        reads.entityHierarchy()
-            || reads.mayReadEntityAttribute("kind")
-            || reads.mayReadEntityAttribute("depth");
+    this.ancestorsObservable = ancestorsObservable;
+    this.lineage =
+        !(reads.entityHierarchy()
+                || reads.mayReadEntityAttribute("kind")
+                || reads.mayReadEntityAttribute("depth"))
+            ? RequestMapper.Lineage.NONE
+            : ancestorsObservable ? RequestMapper.Lineage.FULL : RequestMapper.Lineage.NODE;
     Map<String, List<String>> copy = new LinkedHashMap<>();
     idsBySource.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     this.idsBySource = Collections.unmodifiableMap(copy);
@@ -56,7 +61,9 @@ public final class Snapshot {
 
   /** A copy of this snapshot's content under a new version number. */
   public Snapshot withVersion(long version) {
-    Snapshot s = new Snapshot(version, policies, schema, ids, locations, reads, idsBySource);
+    Snapshot s =
+        new Snapshot(
+            version, policies, schema, ids, locations, reads, ancestorsObservable, idsBySource);
     s.policiesCached = policiesCached;
     return s;
   }
@@ -109,11 +116,13 @@ public final class Snapshot {
   }
 
   /**
-   * Whether some policy may test entity ancestry ({@code in}) or read an {@code Execution} entity's
-   * {@code kind} or {@code depth}: otherwise a request need not send the lineage's entities.
+   * Which {@code Execution} entities a request must send: none when no policy tests ancestry
+   * ({@code in}) or reads an entity's {@code kind} or {@code depth}; the node alone, with every
+   * ancestor as a direct parent, when no policy can observe an ancestor itself (an {@code
+   * Execution} literal outside the target of {@code in}); otherwise the whole lineage.
    */
-  public boolean readsLineage() {
-    return readsLineage;
+  public RequestMapper.Lineage lineage() {
+    return lineage;
   }
 
   /** Whether some policy may read the request time ({@code context.now}). */
