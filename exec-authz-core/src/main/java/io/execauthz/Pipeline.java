@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.spi.ArgumentReads;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.BudgetLedger.Budget;
 import io.execauthz.spi.PolicyDecision;
@@ -102,15 +103,11 @@ final class Pipeline {
           new AuthorizationRequest(
               req.nodeId(), req.action(), canonical, req.args(), req.approved(), req.traceparent());
     }
+    // the policy version this request is keyed and validated against
+    long version = engine.version();
+    long shadowVersion = shadow == null ? 0 : shadow.version();
     DecisionCache.Key key =
-        cache.enabled()
-            ? new DecisionCache.Key(
-                node == null ? view : node,
-                req.action(),
-                req.resource(),
-                req.arguments(),
-                req.approved())
-            : null;
+        cache.enabled() ? key(req, node == null ? view : node, version, shadowVersion) : null;
     DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);
     DecisionCache.Gate gate =
         entry != null ? entry.gate() : Gate.decide(req, resource, levels, view, node, now, claims);
@@ -135,10 +132,8 @@ final class Pipeline {
     }
 
     // policy: cached for the same engine version (and second, if the engine reads the time)
-    long version = engine.version();
     boolean readsTime = engine.readsTime();
     long second = now.getEpochSecond();
-    long shadowVersion = shadow == null ? 0 : shadow.version();
     PolicyDecision pd;
     PolicyDecision sd = null;
     boolean fromCache = entry != null && entry.policyValid(version, second);
@@ -172,6 +167,24 @@ final class Pipeline {
     }
     return new Result(
         new Decision.Permit(id, path, pd.determiningPolicies()), spent, pd, fromCache, sd);
+  }
+
+  /**
+   * The cache key: the request with only the arguments the engines may read under {@code version}
+   * (and {@code shadowVersion}; so calls that differ in an argument no policy reads share one
+   * entry), or null — no caching — when the policies changed while the key was being made.
+   */
+  private DecisionCache.Key key(
+      AuthorizationRequest req, Object subject, long version, long shadowVersion) {
+    ArgumentReads reads = engine.argumentReads(req.action());
+    if (shadow != null) {
+      reads = reads.union(shadow.argumentReads(req.action()));
+    }
+    if (engine.version() != version || (shadow != null && shadow.version() != shadowVersion)) {
+      return null;
+    }
+    return new DecisionCache.Key(
+        subject, req.action(), req.resource(), req.arguments().only(reads), req.approved());
   }
 
   /** The shadow engine's answer; its failures are answers too, never the caller's problem. */

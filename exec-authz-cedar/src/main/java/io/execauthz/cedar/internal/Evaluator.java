@@ -71,7 +71,7 @@ public final class Evaluator {
     decisions.increment();
     RequestMapper.Mapped m;
     try {
-      m = RequestMapper.map(request, s.schema(), limits);
+      m = RequestMapper.map(request, s.schema(), limits, s::argumentReads, s.lineage());
     } catch (RequestMapper.Rejected e) {
       rejected.increment();
       return error(s, false, "request refused before evaluation: " + e.getMessage());

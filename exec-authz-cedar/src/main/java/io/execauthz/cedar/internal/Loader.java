@@ -168,15 +168,17 @@ public final class Loader {
       return new Outcome(null, errors, warnings);
     }
     PolicyReads reads = PolicyReads.nothing();
+    boolean ancestors = false;
     Map<String, List<String>> bySource = new LinkedHashMap<>();
     for (Source source : sources) {
       bySource.put(source.name(), new ArrayList<>());
     }
     for (Parsed p : parsed) {
       reads = reads.union(p.found().reads());
+      ancestors |= p.found().ancestorsObservable();
       bySource.get(p.where().source()).add(p.id());
     }
-    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations, reads, bySource);
+    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations, reads, ancestors, bySource);
     snapshot.tryCache();
     return new Outcome(snapshot, errors, warnings);
   }
