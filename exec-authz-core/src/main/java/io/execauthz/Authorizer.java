@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.spi.ApprovalStore;
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.DecisionObserver;
@@ -46,19 +47,11 @@ public final class Authorizer {
         graph != null
             ? graph.clock()
             : new MonotonicClock(b.clock == null ? InstantSource.system() : b.clock);
-    BudgetLedger ledger =
-        graph != null
-            ? graph.budgetLedger()
-            : b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
+    BudgetLedger ledger = graph != null ? graph.budgetLedger() : b.ledger;
+    ledger = ledger != null ? ledger : BudgetLedger.inMemory(clock);
     DecisionCache cache =
         new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
-    this.pipeline =
-        new Pipeline(
-            b.engine,
-            cache,
-            ledger,
-            b.schemes == null ? ResourceSchemes.defaults() : b.schemes,
-            b.shadow);
+    this.pipeline = new Pipeline(b.engine, cache, ledger, b.schemes, b.shadow, b.approvals, clock);
     this.audit =
         new Audited(b.audit == null ? AuditSink.discarding() : b.audit, ledger, b.observers);
     this.grantRequests = new GrantRequests(this, b.grants, pipeline, audit, ids);
@@ -178,6 +171,7 @@ public final class Authorizer {
     private boolean admitAll;
     private ResourceSchemes schemes;
     private PolicyEngine shadow;
+    private ApprovalStore approvals;
     private final List<DecisionObserver> observers = new java.util.ArrayList<>();
 
     private Builder() {}
@@ -192,6 +186,13 @@ public final class Authorizer {
     public Builder shadowPolicyEngine(PolicyEngine shadow) {
       SetOnce.once(this.shadow, "shadowPolicyEngine");
       this.shadow = Objects.requireNonNull(shadow, "shadowPolicyEngine");
+      return this;
+    }
+
+    /** Where one-time approvals wait (default: an empty {@link ApprovalStore#inMemory}). */
+    public Builder approvalStore(ApprovalStore store) {
+      SetOnce.once(this.approvals, "approvalStore");
+      this.approvals = Objects.requireNonNull(store, "approvalStore");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.spi.ApprovalStore;
 import io.execauthz.spi.ArgumentReads;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.BudgetLedger.Budget;
@@ -37,21 +38,27 @@ final class Pipeline {
   private final BudgetLedger ledger;
   private final ResourceSchemes schemes;
   private final PolicyEngine shadow;
+  private final ApprovalStore approvals;
 
   /**
+   * @param schemes the canonical forms, or null for {@link ResourceSchemes#defaults()}
    * @param shadow a candidate policy engine asked beside the enforcing one, never deciding; or null
+   * @param approvals where one-time approvals wait, or null for an empty one in memory
    */
   Pipeline(
       PolicyEngine engine,
       DecisionCache cache,
       BudgetLedger ledger,
       ResourceSchemes schemes,
-      PolicyEngine shadow) {
+      PolicyEngine shadow,
+      ApprovalStore approvals,
+      java.time.InstantSource clock) {
     this.engine = engine;
     this.cache = cache;
     this.ledger = ledger;
-    this.schemes = schemes;
+    this.schemes = schemes == null ? ResourceSchemes.defaults() : schemes;
     this.shadow = shadow;
+    this.approvals = approvals == null ? ApprovalStore.inMemory(clock) : approvals;
   }
 
   BudgetLedger ledger() {
@@ -111,6 +118,15 @@ final class Pipeline {
     DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);
     DecisionCache.Gate gate =
         entry != null ? entry.gate() : Gate.decide(req, resource, levels, view, node, now, claims);
+    if (gate.deny() == Reason.APPROVAL_REQUIRED && !req.approved()) {
+      // the approval step: a one-time approval of this very call, consumed once
+      ApprovalStore.Outcome o = ApprovalStep.ask(approvals, req, view.nodeId(), spend);
+      if (o == ApprovalStore.Outcome.APPROVED) {
+        return evaluate(id, req.withApproval(), levels, view, node, now, claims, spend);
+      } else if (o == ApprovalStore.Outcome.UNAVAILABLE) {
+        return Result.of(ApprovalStep.unavailable(id, path));
+      }
+    }
     if (gate.deny() != null) {
       if (entry == null && key != null) {
         cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));

@@ -230,7 +230,12 @@ final class RevocationTest {
       Decision d = tools.authorize(token, "fs.read", "fs:/repo/a.md");
       assertThat(d)
           .isInstanceOfSatisfying(
-              Decision.Deny.class, deny -> assertThat(deny.reason()).isEqualTo(Reason.UNAVAILABLE));
+              Decision.Deny.class,
+              deny -> {
+                assertThat(deny.reason()).isEqualTo(Reason.UNAVAILABLE);
+                // the registry says why: full, with entries not recorded
+                assertThat(deny.detail()).contains("not current (it holds", "its limit");
+              });
     }
     assertThat(small.catchUp()).isFalse(); // nothing has expired yet to make room
 
