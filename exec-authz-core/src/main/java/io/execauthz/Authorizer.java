@@ -44,16 +44,14 @@ public final class Authorizer {
   private Authorizer(Builder b) {
     this.graph = b.graph;
     this.clock =
+        graph != null ? graph.clock() : new MonotonicClock(or(b.clock, InstantSource.system()));
+    BudgetLedger ledger =
         graph != null
-            ? graph.clock()
-            : new MonotonicClock(b.clock == null ? InstantSource.system() : b.clock);
-    BudgetLedger ledger = graph != null ? graph.budgetLedger() : b.ledger;
-    ledger = ledger != null ? ledger : BudgetLedger.inMemory(clock);
-    DecisionCache cache =
-        new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
+            ? graph.budgetLedger()
+            : b.ledger != null ? b.ledger : BudgetLedger.inMemory(clock);
+    DecisionCache cache = new DecisionCache(or(b.cacheSize, 10_000), !b.admitAll);
     this.pipeline = new Pipeline(b.engine, cache, ledger, b.schemes, b.shadow, b.approvals, clock);
-    this.audit =
-        new Audited(b.audit == null ? AuditSink.discarding() : b.audit, ledger, b.observers);
+    this.audit = new Audited(or(b.audit, AuditSink.discarding()), ledger, b.observers);
     this.grantRequests = new GrantRequests(this, b.grants, pipeline, audit, ids);
     this.graphRequests = new GraphRequests(this, graph, pipeline, audit, ids);
   }
@@ -86,8 +84,7 @@ public final class Authorizer {
    * returns null.
    */
   public Decision authorize(AuthorizationRequest request) {
-    Objects.requireNonNull(request, "request");
-    return graphRequests.decide(request);
+    return graphRequests.decide(Objects.requireNonNull(request, "request"));
   }
 
   /**
@@ -101,8 +98,7 @@ public final class Authorizer {
    * @param token the grant as presented (may be null or malformed: a deny)
    */
   public Decision authorize(String token, AuthorizationRequest request) {
-    Objects.requireNonNull(request, "request");
-    return grantRequests.decide(token, request);
+    return grantRequests.decide(token, Objects.requireNonNull(request, "request"));
   }
 
   /**
@@ -111,14 +107,20 @@ public final class Authorizer {
    * capabilities, claims, approval and policies are decided as {@link #authorize} does.
    */
   public Decision check(AuthorizationRequest request) {
-    Objects.requireNonNull(request, "request");
-    return graphRequests.check(request);
+    return graphRequests.check(Objects.requireNonNull(request, "request"));
+  }
+
+  /**
+   * Why {@link #check} decides as it does: its every check in order with its outcome, and its
+   * decision. Side-effect free like {@code check}; the decision cache is neither read nor filled.
+   */
+  public Explanation explain(AuthorizationRequest request) {
+    return graphRequests.explain(Objects.requireNonNull(request, "request"));
   }
 
   /** {@link #check(AuthorizationRequest)} under a grant. */
   public Decision check(String token, AuthorizationRequest request) {
-    Objects.requireNonNull(request, "request");
-    return grantRequests.check(token, request);
+    return grantRequests.check(token, Objects.requireNonNull(request, "request"));
   }
 
   /**
@@ -157,6 +159,10 @@ public final class Authorizer {
   /** The clock's instant, or null when the clock failed (the request is then denied). */
   Instant now() {
     return Decisions.now(clock);
+  }
+
+  private static <T> T or(T value, T otherwise) {
+    return value != null ? value : otherwise;
   }
 
   /** Configures an {@link Authorizer}; each option can be set once. Not thread-safe. */

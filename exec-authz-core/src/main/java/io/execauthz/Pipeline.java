@@ -86,30 +86,12 @@ final class Pipeline {
       ExecutionGraph.Claim[] claims,
       boolean spend) {
     List<String> path = view.path();
-    // CONTRACT §1: only the canonical form is matched, claim-checked, cached and sent to policies
-    ResourcePattern resource;
-    try {
-      ActionPattern.checkConcrete(req.action());
-    } catch (CapabilitySyntaxException e) {
-      return Result.of(
-          Decisions.deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path));
+    Canonical c = canonical(id, req, path);
+    if (c.refused() != null) {
+      return Result.of(c.refused());
     }
-    try {
-      resource = schemes.resource(req.resource());
-    } catch (CapabilitySyntaxException e) {
-      return Result.of(
-          Decisions.deny(
-              id,
-              Reason.ERROR,
-              "malformed request: the resource is not in canonical form: " + e.getMessage(),
-              path));
-    }
-    String canonical = resource.toString();
-    if (!canonical.equals(req.resource())) {
-      req =
-          new AuthorizationRequest(
-              req.nodeId(), req.action(), canonical, req.args(), req.approved(), req.traceparent());
-    }
+    req = c.request();
+    ResourcePattern resource = c.resource();
     // the policy version this request is keyed and validated against
     long version = engine.version();
     long shadowVersion = shadow == null ? 0 : shadow.version();
@@ -157,8 +139,7 @@ final class Pipeline {
       pd = entry.policy();
       sd = entry.shadow();
     } else {
-      PolicyRequest pr =
-          new PolicyRequest(view, req.action(), req.resource(), req.args(), req.approved(), now);
+      PolicyRequest pr = policyRequest(view, req, now);
       pd = fromCache ? entry.policy() : engine.evaluate(pr);
       sd = shadow == null ? null : shadowAnswer(pr);
       if (key != null && pd != null && pd.errors().isEmpty()) {
@@ -201,6 +182,54 @@ final class Pipeline {
     }
     return new DecisionCache.Key(
         subject, req.action(), req.resource(), req.arguments().only(reads), req.approved());
+  }
+
+  /**
+   * A request in canonical form (CONTRACT §1: only that is matched, claim-checked, cached and sent
+   * to policies), or the deny with {@link Reason#ERROR} for a malformed one.
+   */
+  record Canonical(AuthorizationRequest request, ResourcePattern resource, Decision refused) {}
+
+  /** The first thing {@link #evaluate} does, and {@link Explainer} too. */
+  Canonical canonical(String id, AuthorizationRequest req, List<String> path) {
+    try {
+      ActionPattern.checkConcrete(req.action());
+    } catch (CapabilitySyntaxException e) {
+      return new Canonical(
+          null,
+          null,
+          Decisions.deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path));
+    }
+    ResourcePattern resource;
+    try {
+      resource = schemes.resource(req.resource());
+    } catch (CapabilitySyntaxException e) {
+      return new Canonical(
+          null,
+          null,
+          Decisions.deny(
+              id,
+              Reason.ERROR,
+              "malformed request: the resource is not in canonical form: " + e.getMessage(),
+              path));
+    }
+    String canonical = resource.toString();
+    if (!canonical.equals(req.resource())) {
+      req =
+          new AuthorizationRequest(
+              req.nodeId(), req.action(), canonical, req.args(), req.approved(), req.traceparent());
+    }
+    return new Canonical(req, resource, null);
+  }
+
+  /** What the policy engine is asked for a canonical request. */
+  static PolicyRequest policyRequest(ExecutionView view, AuthorizationRequest req, Instant now) {
+    return new PolicyRequest(view, req.action(), req.resource(), req.args(), req.approved(), now);
+  }
+
+  /** The enforcing engine (never the shadow). */
+  PolicyEngine engine() {
+    return engine;
   }
 
   /** The shadow engine's answer; its failures are answers too, never the caller's problem. */

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "audit",
     mixinStandardHelpOptions = true,
-    description = "Tools for the hash-chained JSON-lines audit log.",
+    description = "Checks hash-chained JSON-lines audit logs.",
     subcommands = {AuditCommand.Verify.class})
 final class AuditCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

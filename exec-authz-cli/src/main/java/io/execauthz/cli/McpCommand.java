@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "mcp",
     mixinStandardHelpOptions = true,
-    description = "MCP: a guarding proxy in front of any Streamable HTTP MCP server.",
+    description = "Runs a guarding proxy in front of MCP servers.",
     subcommands = {McpCommand.Proxy.class})
 final class McpCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -52,11 +52,26 @@ final class McpCommand implements Runnable {
       name = "proxy",
       mixinStandardHelpOptions = true,
       description = {
-        "Serves Streamable HTTP at http://HOST:PORT/mcp in front of the upstream MCP server:",
-        "tools/call, prompts/get and resources/read are decided under the caller's grant",
-        "(header Exec-Authz-Grant or _meta io.execauthz/grant), tools/list is filtered per",
-        "caller, everything else passes through. Prints 'listening on http://HOST:PORT/mcp'",
-        "when ready; stops on SIGTERM. Exit 2 on a bad flag or an unreadable file."
+        "Serves a guarding proxy in front of a Streamable HTTP MCP server.",
+        "",
+        "Serves Streamable HTTP at http://HOST:PORT/mcp in front of the upstream MCP server:"
+            + " tools/call, prompts/get and resources/read are decided under the caller's grant"
+            + " (header Exec-Authz-Grant or _meta io.execauthz/grant), tools/list is filtered per"
+            + " caller, everything else passes through. Prints 'listening on http://HOST:PORT/mcp'"
+            + " when ready; stops on SIGTERM.",
+        "",
+        "Exit 2 on a bad flag or an unreadable file."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  exec-authz mcp proxy --upstream http://127.0.0.1:9000/mcp \\",
+        "      --listen 127.0.0.1:8080 --jwks jwks.json --issuer orchestrator \\",
+        "      --audience mcp:files",
+        "",
+        "  With Cedar policies and an audit log:",
+        "  exec-authz mcp proxy --upstream http://127.0.0.1:9000/mcp \\",
+        "      --listen 0.0.0.0:8080 --jwks jwks.json --issuer orchestrator \\",
+        "      --audience mcp:files --policies policies/ --audit audit.jsonl"
       })
   static final class Proxy implements Callable<Integer> {
     /** Tomcat's own INFO lines would bury the proxy's one line of output: warnings only. */
