@@ -45,10 +45,8 @@ public final class Authorizer {
     this.graph = b.graph;
     this.clock =
         graph != null ? graph.clock() : new MonotonicClock(or(b.clock, InstantSource.system()));
-    BudgetLedger ledger =
-        graph != null
-            ? graph.budgetLedger()
-            : b.ledger != null ? b.ledger : BudgetLedger.inMemory(clock);
+    BudgetLedger ledger = graph != null ? graph.budgetLedger() : b.ledger;
+    ledger = ledger != null ? ledger : BudgetLedger.inMemory(clock);
     DecisionCache cache = new DecisionCache(or(b.cacheSize, 10_000), !b.admitAll);
     this.pipeline = new Pipeline(b.engine, cache, ledger, b.schemes, b.shadow, b.approvals, clock);
     this.audit = new Audited(or(b.audit, AuditSink.discarding()), ledger, b.observers);
@@ -110,10 +108,7 @@ public final class Authorizer {
     return graphRequests.check(Objects.requireNonNull(request, "request"));
   }
 
-  /**
-   * Why {@link #check} decides as it does: its every check in order with its outcome, and its
-   * decision. Side-effect free like {@code check}; the decision cache is neither read nor filled.
-   */
+  /** Why {@link #check} decides as it does: each check in order with its outcome; no effects. */
   public Explanation explain(AuthorizationRequest request) {
     return graphRequests.explain(Objects.requireNonNull(request, "request"));
   }
@@ -290,9 +285,7 @@ public final class Authorizer {
       }
     }
 
-    /**
-     * @throws IllegalStateException if the policy engine is missing
-     */
+    /** Builds it; {@link IllegalStateException} when the policy engine is missing. */
     public Authorizer build() {
       if (engine == null) {
         throw new IllegalStateException(

@@ -2,6 +2,7 @@ package io.execauthz;
 
 import io.execauthz.Explanation.Check;
 import io.execauthz.Explanation.Step;
+import io.execauthz.spi.ApprovalStore;
 import io.execauthz.spi.PolicyDecision;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,8 +44,23 @@ final class Explainer {
       if (c.refused() != null) {
         return t.fail(c.refused());
       }
+      AuthorizationRequest r = c.request();
       DecisionCache.Gate gate =
-          Gate.decide(c.request(), c.resource(), node.lineage(), view, node, now, graph.claims());
+          Gate.decide(r, c.resource(), node.lineage(), view, node, now, graph.claims());
+      if (gate.deny() == Reason.APPROVAL_REQUIRED && !r.approved()) {
+        // the approval step, as check runs it: a waiting one-time approval is looked at, not used
+        ApprovalStore.Outcome o = ApprovalStep.ask(pipeline.approvals(), r, view.nodeId(), false);
+        if (o == ApprovalStore.Outcome.UNAVAILABLE) {
+          while (t.current() != Step.APPROVAL) {
+            t.pass();
+          }
+          return t.fail(ApprovalStep.unavailable(id, path));
+        }
+        if (o == ApprovalStore.Outcome.APPROVED) {
+          r = r.withApproval();
+          gate = Gate.decide(r, c.resource(), node.lineage(), view, node, now, graph.claims());
+        }
+      }
       if (gate.deny() != null) {
         Step refusing = stepOf(gate.deny());
         while (t.current() != refusing) {
@@ -55,9 +71,8 @@ final class Explainer {
       while (t.current() != Step.POLICY) {
         t.pass();
       }
-      PolicyDecision pd =
-          pipeline.engine().evaluate(Pipeline.policyRequest(view, c.request(), now));
-      Decision refused = PolicyStep.refusal(id, pd, c.request(), path);
+      PolicyDecision pd = pipeline.engine().evaluate(Pipeline.policyRequest(view, r, now));
+      Decision refused = PolicyStep.refusal(id, pd, r, path);
       if (refused != null) {
         return t.fail(refused);
       }

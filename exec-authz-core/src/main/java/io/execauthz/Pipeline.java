@@ -227,6 +227,11 @@ final class Pipeline {
     return new PolicyRequest(view, req.action(), req.resource(), req.args(), req.approved(), now);
   }
 
+  /** Where one-time approvals wait. */
+  ApprovalStore approvals() {
+    return approvals;
+  }
+
   /** The enforcing engine (never the shadow). */
   PolicyEngine engine() {
     return engine;

@@ -64,6 +64,21 @@ final class ApprovalStoreTest {
   }
 
   @Test
+  void explain_seesAWaitingApproval_asCheckDoes_withoutUsingIt() {
+    Authorizer authz = authorizer(approvals, PolicyEngine.permitAll());
+    Explanation before = authz.explain(deploy("prod"));
+    assertThat(before.failed().orElseThrow().step()).isEqualTo(Explanation.Step.APPROVAL);
+    approvals.record(Approval.of(deploy("prod")), Duration.ofMinutes(5));
+    Explanation after = authz.explain(deploy("prod"));
+    assertThat(after.decision().isPermit()).isTrue();
+    assertThat(after.check(Explanation.Step.APPROVAL).passed()).isTrue();
+    assertThat(authz.check(deploy("prod")).isPermit()).isTrue();
+    // neither explain nor check used it up: the call itself still may, once
+    assertThat(authz.authorize(deploy("prod")).isPermit()).isTrue();
+    assertThat(reason(authz.authorize(deploy("prod")))).isEqualTo(Reason.APPROVAL_REQUIRED);
+  }
+
+  @Test
   void anApproval_coversOnlyItsOwnNodeActionResourceAndArguments() {
     Authorizer authz = authorizer(approvals, PolicyEngine.permitAll());
     approvals.record(Approval.of(deploy("prod")), Duration.ofMinutes(5));
