@@ -1,5 +1,8 @@
 package io.execauthz;
 
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySet;
+import io.execauthz.capability.ResourcePattern;
 import io.execauthz.spi.BudgetLedger.Budget;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package io.execauthz;
 
+import io.execauthz.capability.ActionPattern;
+import io.execauthz.capability.CapabilitySyntaxException;
+import io.execauthz.capability.ResourcePattern;
+import io.execauthz.capability.ResourceSchemes;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.BudgetLedger.Budget;
 import io.execauthz.spi.PolicyDecision;
