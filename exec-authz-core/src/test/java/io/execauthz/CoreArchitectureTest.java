@@ -43,7 +43,8 @@ final class CoreArchitectureTest {
         .that()
         .resideInAnyPackage("io.execauthz..")
         .and()
-        .haveNameNotMatching("io\\.execauthz\\.(internal\\.Json|audit\\.AuditLogFormat)(\\$.*)?")
+        .haveNameNotMatching(
+            "io\\.execauthz\\.(internal\\.Json(Reader)?|audit\\.AuditLogFormat)(\\$.*)?")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("com.fasterxml.jackson..")

@@ -1,7 +1,6 @@
 package io.execauthz.audit;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,77 +105,6 @@ public final class AuditLogVerifier {
     return head;
   }
 
-  /** The signed checkpoints, read one at a time in step with the log. */
-  private static final class CheckpointReader implements AutoCloseable {
-    private final LineReader lines;
-    private final AuditTrustedKeys keys;
-    long line; // the 1-based line of the checkpoint last read
-    long verified;
-    long signed; // the seq of the last checkpoint matched against the log
-    long lastSeq = -1;
-    AuditCheckpoints.Checkpoint next; // the next checkpoint not yet matched, or null at the end
-    String problem; // why reading stopped, or null
-    boolean torn;
-
-    CheckpointReader(Path file, AuditTrustedKeys keys) throws IOException {
-      this.lines = new LineReader(Files.newInputStream(file), AuditCheckpoints.MAX_LINE_BYTES);
-      this.keys = keys;
-    }
-
-    /** Reads the next checkpoint into {@link #next}; sets {@link #problem} if it is bad. */
-    void advance() throws IOException {
-      next = null;
-      if (problem != null || !lines.next()) {
-        return;
-      }
-      line++;
-      if (lines.tooLong) {
-        problem =
-            "checkpoint "
-                + line
-                + ": line is longer than "
-                + AuditCheckpoints.MAX_LINE_BYTES
-                + " bytes";
-        return;
-      }
-      if (!lines.terminated) {
-        torn = true;
-        problem =
-            "checkpoint "
-                + line
-                + ": incomplete last line of the checkpoints file (a write cut short, as by a"
-                + " crash)";
-        return;
-      }
-      String text = new String(lines.buf, 0, lines.len, StandardCharsets.US_ASCII);
-      AuditCheckpoints.Checkpoint c;
-      try {
-        c = AuditCheckpoints.verify(text, keys);
-      } catch (IllegalArgumentException e) {
-        problem = "checkpoint " + line + ": " + e.getMessage();
-        return;
-      }
-      if (c.seq() <= lastSeq) {
-        problem =
-            "checkpoint "
-                + line
-                + ": covers "
-                + c.seq()
-                + " records, not more than the checkpoint before it ("
-                + lastSeq
-                + "): checkpoints were reordered or repeated";
-        return;
-      }
-      lastSeq = c.seq();
-      next = c;
-    }
-
-    @Override
-    public void close() throws IOException {
-      lines.close();
-    }
-  }
-
   private static AuditVerification run(
       Path file, String expectedHead, Path checkpointsFile, AuditTrustedKeys keys)
       throws IOException {
@@ -220,9 +148,9 @@ public final class AuditLogVerifier {
           }
           break; // a crash's torn write: judged after the head and checkpoints below
         }
-        AuditLogFormat.Link link;
+        AuditLineParser.Link link;
         try {
-          link = AuditLogFormat.parse(lines.buf, lines.len);
+          link = AuditLineParser.parse(lines.buf, lines.len);
         } catch (IllegalArgumentException e) {
           return tampered(n, head, cps, "record " + i + ": malformed line: " + e.getMessage());
         }
@@ -379,82 +307,5 @@ public final class AuditLogVerifier {
       why = "a record is missing or records were reordered";
     }
     return "record " + i + ": seq is " + seq + ", expected " + i + " (" + why + ")";
-  }
-
-  /** Splits a stream on '\n', one line at a time, never holding more than the line limit. */
-  private static final class LineReader implements AutoCloseable {
-    private final InputStream in;
-    private final int max;
-    private final byte[] chunk = new byte[8192];
-    private int chunkPos;
-    private int chunkLen;
-    private boolean eof;
-
-    byte[] buf = new byte[1024];
-    int len;
-    boolean terminated;
-    boolean tooLong;
-    boolean any; // whether the last call to next() found a line
-
-    LineReader(InputStream in, int max) {
-      this.in = in;
-      this.max = max;
-    }
-
-    /** Reads the next line into {@link #buf}; false at the end of the stream. */
-    boolean next() throws IOException {
-      len = 0;
-      terminated = false;
-      tooLong = false;
-      any = false;
-      while (true) {
-        if (chunkPos == chunkLen) {
-          if (eof) {
-            return any;
-          }
-          chunkLen = in.read(chunk);
-          chunkPos = 0;
-          if (chunkLen < 0) {
-            chunkLen = 0;
-            eof = true;
-            continue;
-          }
-        }
-        any = true;
-        int start = chunkPos;
-        int end = start;
-        while (end < chunkLen && chunk[end] != '\n') {
-          end++;
-        }
-        append(start, end);
-        if (tooLong) {
-          return true;
-        }
-        if (end < chunkLen) {
-          chunkPos = end + 1;
-          terminated = true;
-          return true;
-        }
-        chunkPos = chunkLen;
-      }
-    }
-
-    private void append(int from, int to) {
-      int count = to - from;
-      if (len + count > max) {
-        tooLong = true;
-        return;
-      }
-      if (len + count > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(len + count, Math.min(buf.length * 2, max)));
-      }
-      System.arraycopy(chunk, from, buf, len, count);
-      len += count;
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
-    }
   }
 }

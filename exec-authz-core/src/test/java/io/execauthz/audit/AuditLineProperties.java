@@ -42,10 +42,10 @@ final class AuditLineProperties {
                       assertThat(bytes)
                           .as("seed %d", seed)
                           .isEqualTo((line + "\n").getBytes(StandardCharsets.UTF_8));
-                      AuditLogFormat.Link link = AuditLogFormat.parse(bytes, bytes.length - 1);
+                      AuditLineParser.Link link = AuditLineParser.parse(bytes, bytes.length - 1);
                       assertThat(link)
                           .as("seed %d", seed)
-                          .isEqualTo(new AuditLogFormat.Link(seq, prev));
+                          .isEqualTo(new AuditLineParser.Link(seq, prev));
                     }));
   }
 

@@ -135,7 +135,7 @@ final class AuditLogCutTest {
   void record_surrogatePairAtTheCut_isNotSplit() {
     String s = "x".repeat(AuditLogFormat.CUT_KEEP_CHARS - 1) + "😀" + "y".repeat(10);
 
-    String cut = AuditLogFormat.cutString(s, AuditLogFormat.CUT_KEEP_CHARS);
+    String cut = AuditLineCuts.cutString(s, AuditLogFormat.CUT_KEEP_CHARS);
 
     assertThat(cut).startsWith("x".repeat(AuditLogFormat.CUT_KEEP_CHARS - 1) + "\u2026[cut: ");
   }
