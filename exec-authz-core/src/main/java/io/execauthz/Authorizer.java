@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.capability.ResourceSchemes;
 import io.execauthz.spi.ApprovalStore;
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.BudgetLedger;

@@ -46,7 +46,7 @@ final class Explainer {
       }
       AuthorizationRequest r = c.request();
       DecisionCache.Gate gate =
-          Gate.decide(r, c.resource(), node.lineage(), view, node, now, graph.claims());
+          Gate.decide(r, c.resource(), node.levels(), view, node, now, graph.claims());
       if (gate.deny() == Reason.APPROVAL_REQUIRED && !r.approved()) {
         // the approval step, as check runs it: a waiting one-time approval is looked at, not used
         ApprovalStore.Outcome o = ApprovalStep.ask(pipeline.approvals(), r, view.nodeId(), false);
@@ -58,7 +58,7 @@ final class Explainer {
         }
         if (o == ApprovalStore.Outcome.APPROVED) {
           r = r.withApproval();
-          gate = Gate.decide(r, c.resource(), node.lineage(), view, node, now, graph.claims());
+          gate = Gate.decide(r, c.resource(), node.levels(), view, node, now, graph.claims());
         }
       }
       if (gate.deny() != null) {

@@ -109,7 +109,7 @@ final class GraphRequests {
     }
     Pipeline.Result r =
         pipeline.evaluate(
-            id, request, node.lineage(), node.view(), node, now, graph.claims(), spend);
+            id, request, node.levels(), node.view(), node, now, graph.claims(), spend);
     if (r.decision() instanceof Decision.Permit) {
       // a revocation or completion that landed while the policy was evaluated wins
       Decision late = Liveness.check(id, node, now);

@@ -1,5 +1,9 @@
 package io.execauthz;
 
+import io.execauthz.capability.ActionPattern;
+import io.execauthz.capability.CapabilitySyntaxException;
+import io.execauthz.capability.ResourcePattern;
+import io.execauthz.capability.ResourceSchemes;
 import io.execauthz.spi.ApprovalStore;
 import io.execauthz.spi.ArgumentReads;
 import io.execauthz.spi.BudgetLedger;

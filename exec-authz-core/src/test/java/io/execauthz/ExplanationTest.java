@@ -8,6 +8,7 @@ import io.execauthz.Explanation.Failed;
 import io.execauthz.Explanation.Passed;
 import io.execauthz.Explanation.Skipped;
 import io.execauthz.Explanation.Step;
+import io.execauthz.audit.AuditRecord;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Instant;

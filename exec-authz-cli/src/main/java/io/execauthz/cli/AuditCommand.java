@@ -2,9 +2,9 @@ package io.execauthz.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.execauthz.AuditLogVerifier;
-import io.execauthz.AuditTrustedKeys;
-import io.execauthz.AuditVerification;
+import io.execauthz.audit.AuditLogVerifier;
+import io.execauthz.audit.AuditTrustedKeys;
+import io.execauthz.audit.AuditVerification;
 import io.execauthz.jwt.PublicKeySet;
 import java.io.IOException;
 import java.nio.file.Files;

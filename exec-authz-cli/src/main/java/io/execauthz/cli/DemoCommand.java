@@ -2,13 +2,13 @@ package io.execauthz.cli;
 
 import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionGraphException;
 import io.execauthz.ExecutionNode;
-import io.execauthz.JsonLinesAuditSink;
 import io.execauthz.NodeSpec;
+import io.execauthz.audit.JsonLinesAuditSink;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyStore;
 import io.execauthz.jwt.GrantAlgorithm;

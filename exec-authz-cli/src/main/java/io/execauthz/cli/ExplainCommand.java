@@ -1,15 +1,15 @@
 package io.execauthz.cli;
 
-import io.execauthz.Capability;
-import io.execauthz.CapabilitySyntaxException;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionNode;
 import io.execauthz.ExecutionView;
 import io.execauthz.Explanation;
 import io.execauthz.NodeState;
 import io.execauthz.Reason;
-import io.execauthz.ResourcePattern;
-import io.execauthz.ResourceSchemes;
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySyntaxException;
+import io.execauthz.capability.ResourcePattern;
+import io.execauthz.capability.ResourceSchemes;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.spi.AuditSink;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package io.execauthz.cli;
 
 import io.execauthz.Authorizer;
-import io.execauthz.JsonLinesAuditSink;
+import io.execauthz.audit.JsonLinesAuditSink;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyLoadException;
 import io.execauthz.cedar.PolicyStore;

@@ -2,8 +2,8 @@ package io.execauthz.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.execauthz.AuditLogVerifier;
-import io.execauthz.AuditVerification;
+import io.execauthz.audit.AuditLogVerifier;
+import io.execauthz.audit.AuditVerification;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

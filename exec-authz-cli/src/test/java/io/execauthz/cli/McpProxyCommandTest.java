@@ -2,10 +2,10 @@ package io.execauthz.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.execauthz.AuditLogVerifier;
-import io.execauthz.AuditVerification;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
+import io.execauthz.audit.AuditLogVerifier;
+import io.execauthz.audit.AuditVerification;
 import io.execauthz.jwt.GrantAlgorithm;
 import io.execauthz.jwt.GrantIssuer;
 import io.execauthz.jwt.SigningKey;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.execauthz.Authorizer;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
 import io.execauthz.NodeState;
 import io.execauthz.Reason;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package io.execauthz.jwt.internal;
 
-import io.execauthz.Capability;
-import io.execauthz.CapabilitySet;
-import io.execauthz.CapabilitySyntaxException;
 import io.execauthz.ExecutionView;
 import io.execauthz.TraceContext;
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySet;
+import io.execauthz.capability.CapabilitySyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -2,7 +2,7 @@ package io.execauthz.spring.boot;
 
 import io.execauthz.Authorizer;
 import io.execauthz.ExecutionGraph;
-import io.execauthz.JsonLinesAuditSink;
+import io.execauthz.audit.JsonLinesAuditSink;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyStore;
 import io.execauthz.spi.AuditSink;
