@@ -26,7 +26,7 @@ import java.util.Optional;
  */
 public record Explanation(List<Check> checks, Decision decision) {
 
-  /** The checks of the pipeline, in the order they run (CONTRACT §2). */
+  /** The checks of the pipeline, in the order they run (CONTRACT §2). Immutable. */
   public enum Step {
     /** The node exists in the graph. */
     NODE,
@@ -60,7 +60,7 @@ public record Explanation(List<Check> checks, Decision decision) {
   /** What became of one check. Immutable and thread-safe. */
   public sealed interface Outcome permits Passed, Failed, Skipped {}
 
-  /** The check ran and let the request through. */
+  /** The check ran and let the request through. Immutable. */
   public record Passed() implements Outcome {
     @Override
     public String toString() {
@@ -69,7 +69,7 @@ public record Explanation(List<Check> checks, Decision decision) {
   }
 
   /**
-   * The check ran and refused the request: this is the decision's reason and detail.
+   * The check ran and refused the request: this is the decision's reason and detail. Immutable.
    *
    * @param reason the typed reason of the deny
    * @param detail the deny's sentence for people
@@ -87,7 +87,7 @@ public record Explanation(List<Check> checks, Decision decision) {
   }
 
   /**
-   * The check never ran, because an earlier one refused the request.
+   * The check never ran, because an earlier one refused the request. Immutable.
    *
    * @param after the check that refused it
    */
@@ -103,7 +103,7 @@ public record Explanation(List<Check> checks, Decision decision) {
   }
 
   /**
-   * One check and its outcome.
+   * One check and its outcome. Immutable and thread-safe.
    *
    * @param determiningPolicies for {@link Step#POLICY} when it ran, the policies the engine named
    *     as deciding (the satisfied permits of a permit, the satisfied forbids of a forbid); else

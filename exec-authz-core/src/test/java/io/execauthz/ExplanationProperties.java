@@ -35,6 +35,10 @@ final class ExplanationProperties {
     "tool:gh/get",
     "tool:gh/put",
     "tool:sh/run",
+    // not in canonical form: decided on their canonical text, fs:/a/x and tool:gh/put
+    "FS:/a/x",
+    "Tool:gh/put",
+    // malformed (the last two, asked now and then): denied ERROR before the gate
     "fs:/a/../b/x",
     "fs:relative"
   };
