@@ -39,16 +39,14 @@ import org.apache.catalina.startup.Tomcat;
  * stops the server and deletes Tomcat's temporary directory.
  */
 final class DemoToolServer implements AutoCloseable {
-  /** Tomcat's own INFO lines would mix with the demo's output: warnings only. */
+  /**
+   * Tomcat logs nothing in the demo's output: its INFO lines, a slow-SecureRandom warning on a busy
+   * machine and its leak detector (which guards web apps redeployed into a long-lived container,
+   * and warns of the SDK's Reactor threads when this one stops) would only be noise. A server that
+   * cannot start fails the demo with an exception instead.
+   */
   private static final java.util.logging.Logger TOMCAT_LOG =
       java.util.logging.Logger.getLogger("org.apache");
-
-  /**
-   * Tomcat's leak detector warns of the SDK's Reactor threads when the context stops: it guards web
-   * apps redeployed into a long-lived container, not a server that lives as long as the demo.
-   */
-  private static final java.util.logging.Logger LEAK_LOG =
-      java.util.logging.Logger.getLogger("org.apache.catalina.loader.WebappClassLoaderBase");
 
   private final Tomcat tomcat;
   private final Path base;
@@ -88,8 +86,7 @@ final class DemoToolServer implements AutoCloseable {
             .tools(specs)
             .addToolFilter(guard.toolFilter())
             .build();
-    TOMCAT_LOG.setLevel(java.util.logging.Level.WARNING);
-    LEAK_LOG.setLevel(java.util.logging.Level.SEVERE);
+    TOMCAT_LOG.setLevel(java.util.logging.Level.SEVERE);
     Path base = null;
     Tomcat tomcat = new Tomcat();
     try {

@@ -168,7 +168,7 @@ final class CommandLineTest {
     var o = json.readTree(ok.out());
     assertThat(o.get("valid").asBoolean()).isTrue();
     assertThat(o.get("result").asText()).isEqualTo("OK");
-    assertThat(o.get("records").asLong()).isEqualTo(27);
+    assertThat(o.get("records").asLong()).isEqualTo(28);
     assertThat(o.get("head").asText()).hasSize(64);
 
     List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));

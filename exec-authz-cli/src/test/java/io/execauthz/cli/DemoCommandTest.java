@@ -79,6 +79,16 @@ final class DemoCommandTest {
   }
 
   @Test
+  void demo_asAProcess_startsAndStopsItsMcpServer_withNothingOnStderr() throws Exception {
+    // the MCP step's server (embedded Tomcat, the SDK) logs nothing into the demo's output
+    Cli.Result r = Cli.run("demo");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("mcp:github DENY   REVOKED");
+    assertThat(r.out().strip()).endsWith("28 decisions: 12 permitted, 16 denied");
+  }
+
+  @Test
   void demo_isTheSameEveryRun() {
     assertThat(run("demo").out()).isEqualTo(run("demo").out());
   }
