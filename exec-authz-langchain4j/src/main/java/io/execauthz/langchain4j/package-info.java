@@ -4,5 +4,10 @@
  * call and authorizes every tool execution first, and {@link io.execauthz.langchain4j.NodeScope}, a
  * child node for a sub-agent call that collapses when the call returns. The node travels in
  * LangChain4j's own {@code InvocationParameters}, never in a thread-local.
+ *
+ * <p><b>Module.</b> The jar is the automatic module {@code io.execauthz.langchain4j} (an {@code
+ * Automatic-Module-Name}), not a {@code module-info}: LangChain4j's jars name themselves only by
+ * their file names ({@code langchain4j}, {@code langchain4j.core}), and a module descriptor that
+ * requires an unstable name would break as soon as they are renamed or repackaged.
  */
 package io.execauthz.langchain4j;
