@@ -30,7 +30,11 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe.
  */
 public final class RedisApprovals {
-  /** What {@link #consume} found. */
+  /**
+   * What {@link #consume} found.
+   *
+   * <p>An enum: immutable and thread-safe.
+   */
   public enum Consumed {
     /** An approval for this very call existed and is now spent. */
     CONSUMED,

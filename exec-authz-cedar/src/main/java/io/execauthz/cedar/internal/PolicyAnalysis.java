@@ -30,7 +30,11 @@ import java.util.Set;
  * <p>Thread-safe (stateless).
  */
 public final class PolicyAnalysis {
-  /** What one policy reads, and the depth of its deepest expression. */
+  /**
+   * What one policy reads, and the depth of its deepest expression.
+   *
+   * <p>Immutable, so thread-safe.
+   */
   public record Result(PolicyReads reads, int depth) {}
 
   /** The deepest JSON nesting read: far beyond any policy {@link PolicyText} lets through. */
