@@ -32,7 +32,11 @@ public record AuditVerification(
     long checkpoints,
     long signedRecords) {
 
-  /** What verification found. */
+  /**
+   * What verification found.
+   *
+   * <p>An enum: immutable and thread-safe.
+   */
   public enum Status {
     /** Every record checked out (and the expected head and signed checkpoints matched). */
     OK,

@@ -83,7 +83,11 @@ public final class Json {
 
   private Json() {}
 
-  /** What writes one JSON text through a generator; see {@link #write(Body)}. */
+  /**
+   * What writes one JSON text through a generator; see {@link #write(Body)}.
+   *
+   * <p>Called once, on the thread that writes; it need not be thread-safe.
+   */
   @FunctionalInterface
   public interface Body {
     /** Writes one complete JSON value to {@code g}. */

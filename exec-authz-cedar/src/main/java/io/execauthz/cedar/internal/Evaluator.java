@@ -34,7 +34,11 @@ public final class Evaluator {
   private final LongAdder failed = new LongAdder();
   private final AtomicLong uncachedCalls = new AtomicLong();
 
-  /** What one evaluation found. */
+  /**
+   * What one evaluation found.
+   *
+   * <p>Immutable (the lists are copied), so thread-safe.
+   */
   public record Outcome(
       long version,
       boolean permitted,

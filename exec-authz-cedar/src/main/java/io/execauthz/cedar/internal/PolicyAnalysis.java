@@ -38,6 +38,7 @@ public final class PolicyAnalysis {
    *     in} (where only the node's ancestry is consulted), or anything the analysis does not
    *     follow. When no policy can, the node may be sent alone with every ancestor as a direct
    *     parent.
+   *     <p>Immutable, so thread-safe.
    */
   public record Result(PolicyReads reads, int depth, boolean ancestorsObservable) {}
 

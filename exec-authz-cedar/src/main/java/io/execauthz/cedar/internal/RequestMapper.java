@@ -30,6 +30,8 @@ import java.util.Set;
  * built from a type and an id — never by concatenating or parsing text — so no identifier can
  * inject into an entity reference. Arguments are bounded (depth, number of values, characters)
  * before anything is sent: the native side panics on deep input and prints the whole request.
+ *
+ * <p>Stateless apart from its final limits, so thread-safe.
  */
 public final class RequestMapper {
   static final EntityTypeName USER = type("User");
@@ -66,10 +68,18 @@ public final class RequestMapper {
     FULL
   }
 
-  /** Bounds on what a request may send. */
+  /**
+   * Bounds on what a request may send.
+   *
+   * <p>Immutable, so thread-safe.
+   */
   public record Limits(int maxArgsDepth, int maxArgsValues, int maxArgsChars, int maxLineage) {}
 
-  /** A request refused before it reached the native library. */
+  /**
+   * A request refused before it reached the native library.
+   *
+   * <p>Thread-safe once thrown: its fields are final.
+   */
   public static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -78,7 +88,11 @@ public final class RequestMapper {
     }
   }
 
-  /** A request in Cedar's terms. */
+  /**
+   * A request in Cedar's terms.
+   *
+   * <p>Holds Cedar values as built for one request; not shared between threads.
+   */
   public record Mapped(
       EntityUID principal,
       EntityUID action,

@@ -30,6 +30,8 @@ import java.util.Set;
  * those capabilities, so that every grant of a node draws from the same ledger counters as the node
  * itself and its ancestors' budgets bind it).
  *
+ * <p>Immutable (the lists are copied), so thread-safe.
+ *
  * @param audience the audiences ({@code aud}; one when minted here)
  * @param parentGrantId {@code pgr}, or {@code null} for a grant minted from a node
  * @param grantChain {@code gch}: ancestor grant ids, root first; its last is {@code pgr}
@@ -91,7 +93,11 @@ public record GrantContent(
     return graphId != null ? graphId : "iss:" + issuer;
   }
 
-  /** A claim that is missing or malformed; {@link #missing()} tells which. */
+  /**
+   * A claim that is missing or malformed; {@link #missing()} tells which.
+   *
+   * <p>Thread-safe once thrown: its fields are final.
+   */
   public static final class ClaimException extends Exception {
     private final boolean missing;
 
