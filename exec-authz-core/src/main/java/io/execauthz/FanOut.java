@@ -148,13 +148,13 @@ public final class FanOut<T> {
     ran = true;
     List<Slot<T>> slots = spawnAll();
     ExecutorService owned = null;
-    Executor runOn = executor;
-    if (runOn == null) {
-      int threads = Math.min(parallelism == 0 ? DEFAULT_PARALLELISM : parallelism, specs.size());
-      owned = Executors.newFixedThreadPool(threads, new Daemons(parentId));
-      runOn = owned;
-    }
     try {
+      Executor runOn = executor;
+      if (runOn == null) {
+        int threads = Math.min(parallelism == 0 ? DEFAULT_PARALLELISM : parallelism, specs.size());
+        owned = Executors.newFixedThreadPool(threads, new Daemons(parentId));
+        runOn = owned;
+      }
       List<CompletableFuture<Void>> running = new ArrayList<>();
       for (Slot<T> s : slots) {
         if (s.scope != null) {
@@ -162,6 +162,14 @@ public final class FanOut<T> {
         }
       }
       await(running, slots);
+    } catch (RuntimeException | Error e) {
+      // fail closed: nothing the batch opened outlives a batch that could not run
+      for (Slot<T> s : slots) {
+        if (s.scope != null) {
+          s.scope.fail(e);
+        }
+      }
+      throw e;
     } finally {
       if (owned != null) {
         owned.shutdown();
@@ -245,8 +253,13 @@ public final class FanOut<T> {
 
     /** Runs the body on {@code executor} once the node starts (at once unless it is held). */
     CompletableFuture<Void> start(ExecutionGraph graph, Executor executor) {
-      return graph
-          .whenStarted(scope.nodeId())
+      CompletableFuture<NodeState> started;
+      try {
+        started = graph.whenStarted(scope.nodeId());
+      } catch (ExecutionGraphException forgotten) {
+        started = CompletableFuture.failedFuture(forgotten);
+      }
+      return started
           .thenAcceptAsync(this::runIn, executor)
           .exceptionally(
               e -> {

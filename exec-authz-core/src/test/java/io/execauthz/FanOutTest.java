@@ -236,6 +236,42 @@ final class FanOutTest {
   }
 
   @Test
+  void interruptedWhileWaiting_revokesEveryNodeOfTheBatch() throws Exception {
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread runner =
+        new Thread(
+            () -> {
+              try {
+                FanOut.<String>under(graph, "lead")
+                    .task(
+                        task("slow", "tool.call tool:repo/search"),
+                        node -> {
+                          running.countDown();
+                          release.await();
+                          return "late";
+                        })
+                    .run();
+              } catch (RuntimeException e) {
+                thrown.set(e);
+              }
+            });
+    runner.start();
+    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+    runner.interrupt();
+    runner.join(30_000);
+    release.countDown();
+
+    assertThat(thrown.get())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("interrupted");
+    assertThat(graph.node("slow").state()).isEqualTo(NodeState.REVOKED);
+    assertThat(permits("slow", "tool.call", "tool:repo/search")).isFalse();
+  }
+
+  @Test
   void suppliedExecutor_runsTheBodies() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "caller-pool"));
     try (FanOutBatch<String> batch =
