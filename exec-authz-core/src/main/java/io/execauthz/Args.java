@@ -141,6 +141,33 @@ public final class Args extends AbstractMap<String, Object> {
     return s;
   }
 
+  /**
+   * These arguments restricted to what {@code reads} names: the same value when it reads them all
+   * (or there is nothing to drop), {@link #empty()} when it reads none. The values are shared, not
+   * copied (they are immutable).
+   */
+  public Args only(io.execauthz.spi.ArgumentReads reads) {
+    if (reads.readsAll() || values.isEmpty()) {
+      return this;
+    }
+    if (reads.readsNone()) {
+      return EMPTY;
+    }
+    Map<String, Object> kept = null;
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      if (!reads.mayRead(e.getKey())) {
+        if (kept == null) {
+          kept = new java.util.HashMap<>(values);
+        }
+        kept.remove(e.getKey());
+      }
+    }
+    if (kept == null) {
+      return this;
+    }
+    return kept.isEmpty() ? EMPTY : new Args(Map.copyOf(kept));
+  }
+
   @Override
   public String toString() {
     return "Args[" + values.size() + " keys]"; // values may be secrets: never printed

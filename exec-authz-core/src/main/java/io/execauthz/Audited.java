@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.audit.AuditRecord;
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.DecisionObserver;

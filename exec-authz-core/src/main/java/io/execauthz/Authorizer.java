@@ -1,5 +1,7 @@
 package io.execauthz;
 
+import io.execauthz.capability.ResourceSchemes;
+import io.execauthz.spi.ApprovalStore;
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.DecisionObserver;
@@ -43,24 +45,12 @@ public final class Authorizer {
   private Authorizer(Builder b) {
     this.graph = b.graph;
     this.clock =
-        graph != null
-            ? graph.clock()
-            : new MonotonicClock(b.clock == null ? InstantSource.system() : b.clock);
-    BudgetLedger ledger =
-        graph != null
-            ? graph.budgetLedger()
-            : b.ledger == null ? BudgetLedger.inMemory(clock) : b.ledger;
-    DecisionCache cache =
-        new DecisionCache(b.cacheSize == null ? 10_000 : b.cacheSize, !b.admitAll);
-    this.pipeline =
-        new Pipeline(
-            b.engine,
-            cache,
-            ledger,
-            b.schemes == null ? ResourceSchemes.defaults() : b.schemes,
-            b.shadow);
-    this.audit =
-        new Audited(b.audit == null ? AuditSink.discarding() : b.audit, ledger, b.observers);
+        graph != null ? graph.clock() : new MonotonicClock(or(b.clock, InstantSource.system()));
+    BudgetLedger ledger = graph != null ? graph.budgetLedger() : b.ledger;
+    ledger = ledger != null ? ledger : BudgetLedger.inMemory(clock);
+    DecisionCache cache = new DecisionCache(or(b.cacheSize, 10_000), !b.admitAll);
+    this.pipeline = new Pipeline(b.engine, cache, ledger, b.schemes, b.shadow, b.approvals, clock);
+    this.audit = new Audited(or(b.audit, AuditSink.discarding()), ledger, b.observers);
     this.grantRequests = new GrantRequests(this, b.grants, pipeline, audit, ids);
     this.graphRequests = new GraphRequests(this, graph, pipeline, audit, ids);
   }
@@ -93,8 +83,7 @@ public final class Authorizer {
    * returns null.
    */
   public Decision authorize(AuthorizationRequest request) {
-    Objects.requireNonNull(request, "request");
-    return graphRequests.decide(request);
+    return graphRequests.decide(Objects.requireNonNull(request, "request"));
   }
 
   /**
@@ -108,8 +97,7 @@ public final class Authorizer {
    * @param token the grant as presented (may be null or malformed: a deny)
    */
   public Decision authorize(String token, AuthorizationRequest request) {
-    Objects.requireNonNull(request, "request");
-    return grantRequests.decide(token, request);
+    return grantRequests.decide(token, Objects.requireNonNull(request, "request"));
   }
 
   /**
@@ -118,14 +106,17 @@ public final class Authorizer {
    * capabilities, claims, approval and policies are decided as {@link #authorize} does.
    */
   public Decision check(AuthorizationRequest request) {
-    Objects.requireNonNull(request, "request");
-    return graphRequests.check(request);
+    return graphRequests.check(Objects.requireNonNull(request, "request"));
+  }
+
+  /** Why {@link #check} decides as it does: each check in order with its outcome; no effects. */
+  public Explanation explain(AuthorizationRequest request) {
+    return graphRequests.explain(Objects.requireNonNull(request, "request"));
   }
 
   /** {@link #check(AuthorizationRequest)} under a grant. */
   public Decision check(String token, AuthorizationRequest request) {
-    Objects.requireNonNull(request, "request");
-    return grantRequests.check(token, request);
+    return grantRequests.check(token, Objects.requireNonNull(request, "request"));
   }
 
   /**
@@ -166,6 +157,10 @@ public final class Authorizer {
     return Decisions.now(clock);
   }
 
+  private static <T> T or(T value, T otherwise) {
+    return value != null ? value : otherwise;
+  }
+
   /** Configures an {@link Authorizer}; each option can be set once. Not thread-safe. */
   public static final class Builder {
     private ExecutionGraph graph;
@@ -178,6 +173,7 @@ public final class Authorizer {
     private boolean admitAll;
     private ResourceSchemes schemes;
     private PolicyEngine shadow;
+    private ApprovalStore approvals;
     private final List<DecisionObserver> observers = new java.util.ArrayList<>();
 
     private Builder() {}
@@ -192,6 +188,13 @@ public final class Authorizer {
     public Builder shadowPolicyEngine(PolicyEngine shadow) {
       SetOnce.once(this.shadow, "shadowPolicyEngine");
       this.shadow = Objects.requireNonNull(shadow, "shadowPolicyEngine");
+      return this;
+    }
+
+    /** Where one-time approvals wait (default: an empty {@link ApprovalStore#inMemory}). */
+    public Builder approvalStore(ApprovalStore store) {
+      SetOnce.once(this.approvals, "approvalStore");
+      this.approvals = Objects.requireNonNull(store, "approvalStore");
       return this;
     }
 
@@ -283,9 +286,7 @@ public final class Authorizer {
       }
     }
 
-    /**
-     * @throws IllegalStateException if the policy engine is missing
-     */
+    /** Builds it; {@link IllegalStateException} when the policy engine is missing. */
     public Authorizer build() {
       if (engine == null) {
         throw new IllegalStateException(

@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.capability.ResourcePattern;
 import java.time.Instant;
 
 /**

@@ -1,6 +1,7 @@
 package io.execauthz;
 
 import io.execauthz.ExecutionGraph.Claim;
+import io.execauthz.capability.ResourcePattern;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.capability.ResourcePattern;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.GraphListener;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.execauthz;
 
+import io.execauthz.capability.CapabilitySet;
+import io.execauthz.capability.ResourcePattern;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

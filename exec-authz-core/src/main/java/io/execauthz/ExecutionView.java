@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.capability.CapabilitySet;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,8 @@
 package io.execauthz;
 
 import io.execauthz.ExecutionGraph.Claim;
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -1,5 +1,7 @@
 package io.execauthz;
 
+import io.execauthz.capability.ResourcePattern;
+
 /**
  * A graph's guardrails, and the checks of a spawn against them: each refusal is an {@link
  * ExecutionGraphException} with {@link GraphError#LIMIT} naming the node, the count and the limit.

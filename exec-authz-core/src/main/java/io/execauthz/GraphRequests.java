@@ -43,6 +43,17 @@ final class GraphRequests {
     return evaluate(ids.next(), request, authorizer.now(), false).result().decision();
   }
 
+  /** The checks {@link #check} makes, each with its outcome ({@link Explainer}). */
+  Explanation explain(AuthorizationRequest request) {
+    return Explainer.explain(ids.next(), graph, pipeline, request, authorizer.now());
+  }
+
+  /** The deny for a node id the graph does not know. */
+  static Decision.Deny unknownNode(String id, String nodeId) {
+    return Decisions.deny(
+        id, Reason.UNKNOWN_NODE, "no execution node '" + Names.printable(nodeId) + "'", List.of());
+  }
+
   /** Decides every request; spends only if all permit. */
   Decision decideAll(List<AuthorizationRequest> requests) {
     long started = audit.start();
@@ -61,6 +72,15 @@ final class GraphRequests {
         audit, Decisions.orEpoch(now), requests, done, pipeline, null, started);
   }
 
+  /** Step 2: the node and its lineage live at {@code now}, or the deny saying which ended. */
+  static Decision liveness(ExecutionGraph graph, String id, Node node, Instant now) {
+    if (node.stateAt(now) == NodeState.HELD) {
+      // a blocker may have passed its deadline: settled only if the graph's lock is free at once
+      graph.heldState(node, now);
+    }
+    return Liveness.check(id, node, now);
+  }
+
   private AllOrNothing.Decided evaluate(
       String id, AuthorizationRequest request, Instant now, boolean spend) {
     Node node = null;
@@ -68,13 +88,7 @@ final class GraphRequests {
     try {
       node = graph == null ? null : graph.get(request.nodeId());
       if (node == null) {
-        r =
-            Pipeline.Result.of(
-                Decisions.deny(
-                    id,
-                    Reason.UNKNOWN_NODE,
-                    "no execution node '" + Names.printable(request.nodeId()) + "'",
-                    List.of()));
+        r = Pipeline.Result.of(unknownNode(id, request.nodeId()));
       } else if (now == null) {
         r = Pipeline.Result.of(Decisions.clockFailed(id, node.path()));
       } else {
@@ -89,17 +103,13 @@ final class GraphRequests {
 
   private Pipeline.Result decide(
       String id, AuthorizationRequest request, Node node, Instant now, boolean spend) {
-    if (node.stateAt(now) == NodeState.HELD) {
-      // a blocker may have passed its deadline: settled only if the graph's lock is free at once
-      graph.heldState(node, now);
-    }
-    Decision ended = Liveness.check(id, node, now);
+    Decision ended = liveness(graph, id, node, now);
     if (ended != null) {
       return Pipeline.Result.of(ended);
     }
     Pipeline.Result r =
         pipeline.evaluate(
-            id, request, node.lineage(), node.view(), node, now, graph.claims(), spend);
+            id, request, node.levels(), node.view(), node, now, graph.claims(), spend);
     if (r.decision() instanceof Decision.Permit) {
       // a revocation or completion that landed while the policy was evaluated wins
       Decision late = Liveness.check(id, node, now);

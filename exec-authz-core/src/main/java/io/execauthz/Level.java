@@ -1,5 +1,7 @@
 package io.execauthz;
 
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.spi.BudgetLedger.Budget;
 import java.time.Instant;
 import java.util.List;
@@ -8,20 +10,54 @@ import java.util.List;
  * One level of authority a request must fit: a graph node or one of its ancestors, the view rebuilt
  * from a verified grant, or a grant's budgeted ancestor. Its budgets are the ledger's counters
  * parallel to its capabilities (null where a capability has no {@code maxCalls}).
+ *
+ * <p>A node builds its level once, at spawn, and keeps its lineage's levels as an array beside its
+ * lineage, so a decision on a graph node allocates no level. The arrays are shared, never copied:
+ * nobody may change them.
+ *
+ * <p>Immutable, so thread-safe once published.
  */
-interface Level {
-  String levelId();
+final class Level {
+  private final String id;
+  private final Capability[] caps;
+  private final Budget[] budgets;
+  private final boolean budgetOnly;
 
-  Capability[] levelCapabilities();
+  Level(String id, Capability[] caps, Budget[] budgets, boolean budgetOnly) {
+    this.id = id;
+    this.caps = caps;
+    this.budgets = budgets;
+    this.budgetOnly = budgetOnly;
+  }
 
-  Budget[] levelBudgets();
+  /** The level of a graph node: its capabilities and their counters, until its deadline. */
+  static Level ofNode(String graphId, String nodeId, Capability[] caps, Instant deadline) {
+    return new Level(nodeId, caps, budgets(graphId, nodeId, caps, deadline), false);
+  }
+
+  String levelId() {
+    return id;
+  }
+
+  Capability[] levelCapabilities() {
+    return caps;
+  }
+
+  Budget[] levelBudgets() {
+    return budgets;
+  }
 
   /**
    * Whether this level lists only the capabilities that can spend a budget (a grant's ancestor): a
    * request none of them matches spends nothing here, rather than being outside the level.
    */
-  default boolean budgetOnly() {
-    return false;
+  boolean budgetOnly() {
+    return budgetOnly;
+  }
+
+  @Override
+  public String toString() {
+    return "Level[" + id + "]";
   }
 
   /** The budget counters of these capabilities: one per capability with {@code maxCalls}. */
@@ -59,27 +95,6 @@ interface Level {
   private static Level level(
       String scope, String id, CapabilitySet set, Instant notAfter, boolean budgetOnly) {
     Capability[] caps = set.asList().toArray(Capability[]::new);
-    Budget[] budgets = budgets(scope, id, caps, notAfter);
-    return new Level() {
-      @Override
-      public String levelId() {
-        return id;
-      }
-
-      @Override
-      public Capability[] levelCapabilities() {
-        return caps;
-      }
-
-      @Override
-      public Budget[] levelBudgets() {
-        return budgets;
-      }
-
-      @Override
-      public boolean budgetOnly() {
-        return budgetOnly;
-      }
-    };
+    return new Level(id, caps, budgets(scope, id, caps, notAfter), budgetOnly);
   }
 }

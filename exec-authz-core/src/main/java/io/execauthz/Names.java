@@ -1,5 +1,7 @@
 package io.execauthz;
 
+import io.execauthz.internal.Text;
+
 /**
  * Text from callers, made safe to put in a message: the one {@code printable} every module uses.
  *
@@ -13,14 +15,6 @@ public final class Names {
    * ?}: for error messages and deny details, never for decisions.
    */
   public static String printable(String s) {
-    if (s == null) {
-      return "null";
-    }
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), 65));
-    for (int i = 0; i < s.length() && i < 64; i++) {
-      char c = s.charAt(i);
-      sb.append(c < ' ' || c == 0x7f || (c >= 0x80 && c < 0xa0) ? '?' : c);
-    }
-    return s.length() > 64 ? sb + "…" : sb.toString();
+    return Text.printable(s);
   }
 }

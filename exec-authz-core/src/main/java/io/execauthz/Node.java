@@ -1,6 +1,8 @@
 package io.execauthz;
 
-import io.execauthz.spi.BudgetLedger.Budget;
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySet;
+import io.execauthz.capability.ResourcePattern;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,15 +21,15 @@ import java.util.concurrent.CompletableFuture;
  * request on such a node sends to its policy engine anyway). So a chain n deep holds O(n), not
  * O(n²).
  *
- * <p><b>Two roles.</b> It is the {@link ExecutionNode} users see and one {@link Level} of authority
- * a request must fit. It is the level itself, not a view object beside it, so that its lineage
- * array is the pipeline's array of levels as it is: no copy and no allocation per decision, and no
- * second array per node.
+ * <p><b>Its level.</b> It is the {@link ExecutionNode} users see; the {@link Level} of authority a
+ * request on it must fit is a small object of its own, built at spawn ({@link #level}), and the
+ * levels of its lineage are kept beside the lineage ({@link #levels()}), so that a decision passes
+ * the pipeline an array that already exists: no copy and no allocation per decision.
  *
  * <p>Thread-safe: fixed fields are safely published by the graph's map; the rest is volatile or
  * guarded by the graph's lock.
  */
-final class Node implements ExecutionNode, Level {
+final class Node implements ExecutionNode {
   /** The largest lineage kept as an array (and view) on its node; longer ones are rebuilt. */
   static final int KEPT_LINEAGE = 64;
 
@@ -46,8 +48,8 @@ final class Node implements ExecutionNode, Level {
   final boolean chain;
   final CapabilitySet capabilities;
   final Capability[] caps;
-  // the ledger's counter of each capability with maxCalls (null where there is none)
-  final Budget[] budgets;
+  // this node as a level of authority: its capabilities and their budget counters
+  final Level level;
   final Instant deadline;
   final List<ResourcePattern> claims;
   final Map<String, String> attributes;
@@ -57,6 +59,8 @@ final class Node implements ExecutionNode, Level {
   final CompletableFuture<NodeState> started = new CompletableFuture<>();
   // this node first, then every ancestor once; null when longer than KEPT_LINEAGE
   final Node[] keptLineage;
+  // the levels of keptLineage, in its order; null with it
+  final Level[] keptLevels;
   // null when the lineage is longer than KEPT_LINEAGE
   final ExecutionView keptView;
 
@@ -108,7 +112,7 @@ final class Node implements ExecutionNode, Level {
     this.capabilities = capabilities;
     this.caps = capabilities.asList().toArray(Capability[]::new);
     this.deadline = deadline;
-    this.budgets = Level.budgets(graph.id(), id, caps, deadline);
+    this.level = Level.ofNode(graph.id(), id, caps, deadline);
     this.claims = spec.claims();
     this.attributes = spec.attributes();
     this.trace = trace;
@@ -117,9 +121,11 @@ final class Node implements ExecutionNode, Level {
     this.self = new ExecutionView.Lineage(id, kind, depth, parentIds);
     if (lineageSize <= KEPT_LINEAGE) {
       this.keptLineage = Lineage.of(this);
+      this.keptLevels = levelsOf(keptLineage);
       this.keptView = NodeViews.of(this, keptLineage);
     } else {
       this.keptLineage = null;
+      this.keptLevels = null;
       this.keptView = null;
     }
   }
@@ -132,6 +138,24 @@ final class Node implements ExecutionNode, Level {
   Node[] lineage() {
     Node[] kept = keptLineage;
     return kept != null ? kept : Lineage.of(this);
+  }
+
+  /**
+   * The levels of authority a request on this node must fit: its lineage's, in the lineage's order.
+   * Kept, not built, for every node under the default limits; shared by reference with nobody, so
+   * callers must not change it.
+   */
+  Level[] levels() {
+    Level[] kept = keptLevels;
+    return kept != null ? kept : levelsOf(Lineage.of(this));
+  }
+
+  private static Level[] levelsOf(Node[] lineage) {
+    Level[] out = new Level[lineage.length];
+    for (int i = 0; i < lineage.length; i++) {
+      out[i] = lineage[i].level;
+    }
+    return out;
   }
 
   /** The ids from the root to this node, through first parents. */
@@ -202,21 +226,6 @@ final class Node implements ExecutionNode, Level {
       }
     }
     throw new IllegalStateException("'" + parent.id + "' is not a parent of '" + id + "'");
-  }
-
-  @Override
-  public String levelId() {
-    return id;
-  }
-
-  @Override
-  public Capability[] levelCapabilities() {
-    return caps;
-  }
-
-  @Override
-  public Budget[] levelBudgets() {
-    return budgets;
   }
 
   @Override

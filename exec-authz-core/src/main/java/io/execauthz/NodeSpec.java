@@ -1,5 +1,8 @@
 package io.execauthz;
 
+import io.execauthz.capability.CapabilitySet;
+import io.execauthz.capability.ResourcePattern;
+import io.execauthz.internal.Text;
 import io.execauthz.spi.SetOnce;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,7 +110,7 @@ public record NodeSpec(
   private static boolean isWord(String s) {
     boolean ok = !s.isEmpty() && s.length() <= 64;
     for (int i = 0; ok && i < s.length(); i++) {
-      ok = ActionPattern.isWordChar(s.charAt(i));
+      ok = Text.isWordChar(s.charAt(i));
     }
     return ok;
   }

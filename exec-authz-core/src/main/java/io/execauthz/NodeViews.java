@@ -1,5 +1,7 @@
 package io.execauthz;
 
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySet;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,11 @@
 package io.execauthz;
 
+import io.execauthz.capability.ActionPattern;
+import io.execauthz.capability.CapabilitySyntaxException;
+import io.execauthz.capability.ResourcePattern;
+import io.execauthz.capability.ResourceSchemes;
+import io.execauthz.spi.ApprovalStore;
+import io.execauthz.spi.ArgumentReads;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.BudgetLedger.Budget;
 import io.execauthz.spi.PolicyDecision;
@@ -36,21 +42,27 @@ final class Pipeline {
   private final BudgetLedger ledger;
   private final ResourceSchemes schemes;
   private final PolicyEngine shadow;
+  private final ApprovalStore approvals;
 
   /**
+   * @param schemes the canonical forms, or null for {@link ResourceSchemes#defaults()}
    * @param shadow a candidate policy engine asked beside the enforcing one, never deciding; or null
+   * @param approvals where one-time approvals wait, or null for an empty one in memory
    */
   Pipeline(
       PolicyEngine engine,
       DecisionCache cache,
       BudgetLedger ledger,
       ResourceSchemes schemes,
-      PolicyEngine shadow) {
+      PolicyEngine shadow,
+      ApprovalStore approvals,
+      java.time.InstantSource clock) {
     this.engine = engine;
     this.cache = cache;
     this.ledger = ledger;
-    this.schemes = schemes;
+    this.schemes = schemes == null ? ResourceSchemes.defaults() : schemes;
     this.shadow = shadow;
+    this.approvals = approvals == null ? ApprovalStore.inMemory(clock) : approvals;
   }
 
   BudgetLedger ledger() {
@@ -78,42 +90,29 @@ final class Pipeline {
       ExecutionGraph.Claim[] claims,
       boolean spend) {
     List<String> path = view.path();
-    // CONTRACT §1: only the canonical form is matched, claim-checked, cached and sent to policies
-    ResourcePattern resource;
-    try {
-      ActionPattern.checkConcrete(req.action());
-    } catch (CapabilitySyntaxException e) {
-      return Result.of(
-          Decisions.deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path));
+    Canonical c = canonical(id, req, path);
+    if (c.refused() != null) {
+      return Result.of(c.refused());
     }
-    try {
-      resource = schemes.resource(req.resource());
-    } catch (CapabilitySyntaxException e) {
-      return Result.of(
-          Decisions.deny(
-              id,
-              Reason.ERROR,
-              "malformed request: the resource is not in canonical form: " + e.getMessage(),
-              path));
-    }
-    String canonical = resource.toString();
-    if (!canonical.equals(req.resource())) {
-      req =
-          new AuthorizationRequest(
-              req.nodeId(), req.action(), canonical, req.args(), req.approved(), req.traceparent());
-    }
+    req = c.request();
+    ResourcePattern resource = c.resource();
+    // the policy version this request is keyed and validated against
+    long version = engine.version();
+    long shadowVersion = shadow == null ? 0 : shadow.version();
     DecisionCache.Key key =
-        cache.enabled()
-            ? new DecisionCache.Key(
-                node == null ? view : node,
-                req.action(),
-                req.resource(),
-                req.arguments(),
-                req.approved())
-            : null;
+        cache.enabled() ? key(req, node == null ? view : node, version, shadowVersion) : null;
     DecisionCache.Entry entry = key == null ? null : cache.get(key, claims, now);
     DecisionCache.Gate gate =
         entry != null ? entry.gate() : Gate.decide(req, resource, levels, view, node, now, claims);
+    if (gate.deny() == Reason.APPROVAL_REQUIRED && !req.approved()) {
+      // the approval step: a one-time approval of this very call, consumed once
+      ApprovalStore.Outcome o = ApprovalStep.ask(approvals, req, view.nodeId(), spend);
+      if (o == ApprovalStore.Outcome.APPROVED) {
+        return evaluate(id, req.withApproval(), levels, view, node, now, claims, spend);
+      } else if (o == ApprovalStore.Outcome.UNAVAILABLE) {
+        return Result.of(ApprovalStep.unavailable(id, path));
+      }
+    }
     if (gate.deny() != null) {
       if (entry == null && key != null) {
         cache.put(key, new DecisionCache.Entry(gate, null, 0, true, 0));
@@ -135,10 +134,8 @@ final class Pipeline {
     }
 
     // policy: cached for the same engine version (and second, if the engine reads the time)
-    long version = engine.version();
     boolean readsTime = engine.readsTime();
     long second = now.getEpochSecond();
-    long shadowVersion = shadow == null ? 0 : shadow.version();
     PolicyDecision pd;
     PolicyDecision sd = null;
     boolean fromCache = entry != null && entry.policyValid(version, second);
@@ -146,8 +143,7 @@ final class Pipeline {
       pd = entry.policy();
       sd = entry.shadow();
     } else {
-      PolicyRequest pr =
-          new PolicyRequest(view, req.action(), req.resource(), req.args(), req.approved(), now);
+      PolicyRequest pr = policyRequest(view, req, now);
       pd = fromCache ? entry.policy() : engine.evaluate(pr);
       sd = shadow == null ? null : shadowAnswer(pr);
       if (key != null && pd != null && pd.errors().isEmpty()) {
@@ -172,6 +168,77 @@ final class Pipeline {
     }
     return new Result(
         new Decision.Permit(id, path, pd.determiningPolicies()), spent, pd, fromCache, sd);
+  }
+
+  /**
+   * The cache key: the request with only the arguments the engines may read under {@code version}
+   * (and {@code shadowVersion}; so calls that differ in an argument no policy reads share one
+   * entry), or null — no caching — when the policies changed while the key was being made.
+   */
+  private DecisionCache.Key key(
+      AuthorizationRequest req, Object subject, long version, long shadowVersion) {
+    ArgumentReads reads = engine.argumentReads(req.action());
+    if (shadow != null) {
+      reads = reads.union(shadow.argumentReads(req.action()));
+    }
+    if (engine.version() != version || (shadow != null && shadow.version() != shadowVersion)) {
+      return null;
+    }
+    return new DecisionCache.Key(
+        subject, req.action(), req.resource(), req.arguments().only(reads), req.approved());
+  }
+
+  /**
+   * A request in canonical form (CONTRACT §1: only that is matched, claim-checked, cached and sent
+   * to policies), or the deny with {@link Reason#ERROR} for a malformed one.
+   */
+  record Canonical(AuthorizationRequest request, ResourcePattern resource, Decision refused) {}
+
+  /** The first thing {@link #evaluate} does, and {@link Explainer} too. */
+  Canonical canonical(String id, AuthorizationRequest req, List<String> path) {
+    try {
+      ActionPattern.checkConcrete(req.action());
+    } catch (CapabilitySyntaxException e) {
+      return new Canonical(
+          null,
+          null,
+          Decisions.deny(id, Reason.ERROR, "malformed request: " + e.getMessage(), path));
+    }
+    ResourcePattern resource;
+    try {
+      resource = schemes.resource(req.resource());
+    } catch (CapabilitySyntaxException e) {
+      return new Canonical(
+          null,
+          null,
+          Decisions.deny(
+              id,
+              Reason.ERROR,
+              "malformed request: the resource is not in canonical form: " + e.getMessage(),
+              path));
+    }
+    String canonical = resource.toString();
+    if (!canonical.equals(req.resource())) {
+      req =
+          new AuthorizationRequest(
+              req.nodeId(), req.action(), canonical, req.args(), req.approved(), req.traceparent());
+    }
+    return new Canonical(req, resource, null);
+  }
+
+  /** What the policy engine is asked for a canonical request. */
+  static PolicyRequest policyRequest(ExecutionView view, AuthorizationRequest req, Instant now) {
+    return new PolicyRequest(view, req.action(), req.resource(), req.args(), req.approved(), now);
+  }
+
+  /** Where one-time approvals wait. */
+  ApprovalStore approvals() {
+    return approvals;
+  }
+
+  /** The enforcing engine (never the shadow). */
+  PolicyEngine engine() {
+    return engine;
   }
 
   /** The shadow engine's answer; its failures are answers too, never the caller's problem. */

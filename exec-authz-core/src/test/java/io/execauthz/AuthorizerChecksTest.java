@@ -3,6 +3,7 @@ package io.execauthz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.execauthz.audit.AuditRecord;
 import io.execauthz.spi.GrantSource;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;

@@ -3,6 +3,9 @@ package io.execauthz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.execauthz.capability.CapabilitySyntaxException;
+import io.execauthz.capability.ResourcePattern;
+import io.execauthz.capability.ResourceSchemes;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import io.execauthz.spi.PolicyRequest;

@@ -2,6 +2,7 @@ package io.execauthz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.execauthz.capability.ResourcePattern;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.time.Instant;

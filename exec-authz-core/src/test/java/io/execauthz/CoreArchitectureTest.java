@@ -3,6 +3,8 @@ package io.execauthz;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -19,13 +21,15 @@ final class CoreArchitectureTest {
   void core_dependsOnlyOnTheJdkAndItself() {
     classes()
         .that()
-        .resideInAnyPackage("io.execauthz", "io.execauthz.spi", "io.execauthz.internal")
+        .resideInAnyPackage("io.execauthz..")
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage(
             "java..",
             "javax.crypto..",
             "io.execauthz",
+            "io.execauthz.capability",
+            "io.execauthz.audit",
             "io.execauthz.spi",
             "io.execauthz.internal",
             "com.github.benmanes.caffeine..",
@@ -37,9 +41,10 @@ final class CoreArchitectureTest {
   void jackson_staysBehindTheJsonHelperAndTheAuditFormat() {
     noClasses()
         .that()
-        .resideInAnyPackage("io.execauthz", "io.execauthz.spi", "io.execauthz.internal")
+        .resideInAnyPackage("io.execauthz..")
         .and()
-        .haveNameNotMatching("io\\.execauthz\\.(internal\\.Json|AuditLogFormat)(\\$.*)?")
+        .haveNameNotMatching(
+            "io\\.execauthz\\.(internal\\.Json(Reader)?|audit\\.AuditLogFormat)(\\$.*)?")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("com.fasterxml.jackson..")
@@ -50,7 +55,7 @@ final class CoreArchitectureTest {
   void theApiDoesNotReachIntoModulesBuiltOnIt() {
     classes()
         .that()
-        .resideInAnyPackage("io.execauthz", "io.execauthz.spi", "io.execauthz.internal")
+        .resideInAnyPackage("io.execauthz..")
         .should()
         .onlyDependOnClassesThat()
         .resideOutsideOfPackages(
@@ -58,6 +63,40 @@ final class CoreArchitectureTest {
             "io.execauthz.jwt..",
             "io.execauthz.cli..",
             "io.execauthz.mcp..")
+        .check(CORE);
+  }
+
+  @Test
+  void capabilities_areTheBottom_theyNeedOnlyTheJdkAndInternal() {
+    classes()
+        .that()
+        .resideInAPackage("io.execauthz.capability")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", "io.execauthz.capability", "io.execauthz.internal")
+        .check(CORE);
+  }
+
+  @Test
+  void theAuditLog_knowsNoEntryPoint_onlyTheReasonItRecords() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.execauthz.audit")
+        .should()
+        .dependOnClassesThat(
+            JavaClass.Predicates.resideInAPackage("io.execauthz")
+                .and(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(Reason.class))))
+        .check(CORE);
+  }
+
+  @Test
+  void capabilitiesAndInternal_neverReachTheAuditLog() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.execauthz.capability", "io.execauthz.internal")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.execauthz.audit")
         .check(CORE);
   }
 }

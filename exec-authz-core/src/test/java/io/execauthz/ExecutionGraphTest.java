@@ -3,6 +3,8 @@ package io.execauthz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.execauthz.capability.CapabilitySyntaxException;
+import io.execauthz.capability.ResourcePattern;
 import io.execauthz.spi.GraphListener;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.execauthz.GenCapabilities.GenCap;
 import io.execauthz.GenCapabilities.GenPattern;
+import io.execauthz.audit.AuditRecord;
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;

@@ -65,17 +65,33 @@ final class ModuleBoundaryTest {
     String errors =
         compileConsumer(
             "import io.execauthz.*;\n"
+                + "import io.execauthz.audit.*;\n"
+                + "import io.execauthz.capability.*;\n"
                 + "import io.execauthz.spi.*;\n"
                 + "class Use {\n"
-                + "  Decision use() {\n"
+                + "  Decision use(java.nio.file.Path log) throws java.io.IOException {\n"
                 + "    ExecutionGraph g = ExecutionGraph.newBuilder().build();\n"
                 + "    BudgetLedger l = g.budgetLedger();\n"
+                + "    CapabilitySet caps = CapabilitySet.of(Capability.parse(\"tool.call tool:x\"));\n"
+                + "    AuditVerification v = AuditLogVerifier.verify(log);\n"
                 + "    return Authorizer.newBuilder().graph(g)"
                 + ".policyEngine(PolicyEngine.permitAll()).build()"
                 + ".authorize(\"n\", \"tool.call\", \"tool:x\");\n"
                 + "  }\n"
                 + "}\n");
     assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void aConsumerModule_cannotReachThePackagePrivateParser() throws Exception {
+    String errors =
+        compileConsumer(
+            "class Use {\n"
+                + "  Object use() {\n"
+                + "    return io.execauthz.capability.ResourceParser.class;\n"
+                + "  }\n"
+                + "}\n");
+    assertThat(errors).contains("ResourceParser").contains("not public");
   }
 
   @Test

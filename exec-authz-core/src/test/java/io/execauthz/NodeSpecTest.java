@@ -3,6 +3,7 @@ package io.execauthz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.execauthz.capability.CapabilitySet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

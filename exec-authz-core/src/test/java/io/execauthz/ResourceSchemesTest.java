@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySyntaxException;
+import io.execauthz.capability.ResourceCanonicalizer;
+import io.execauthz.capability.ResourcePattern;
+import io.execauthz.capability.ResourceSchemes;
 import io.execauthz.spi.GrantSource;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;

@@ -1,11 +1,11 @@
 package io.execauthz.benchmarks;
 
 import io.execauthz.AuthorizationRequest;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
 import io.execauthz.Reason;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.cedar.PolicyStore;
 import java.time.Duration;
 import java.util.List;

@@ -2,14 +2,14 @@ package io.execauthz.benchmarks;
 
 import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionNode;
-import io.execauthz.JsonLinesAuditSink;
 import io.execauthz.NodeSpec;
 import io.execauthz.NodeState;
 import io.execauthz.Reason;
+import io.execauthz.audit.JsonLinesAuditSink;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyStore;
 import io.execauthz.spi.PolicyEngine;

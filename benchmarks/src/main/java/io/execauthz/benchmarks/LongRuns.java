@@ -1,11 +1,11 @@
 package io.execauthz.benchmarks;
 
 import io.execauthz.Authorizer;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
 import io.execauthz.Reason;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.spi.PolicyEngine;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -1,9 +1,9 @@
 package io.execauthz.benchmarks;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import io.execauthz.CapabilitySet;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
+import io.execauthz.capability.CapabilitySet;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;

@@ -3,7 +3,7 @@ package io.execauthz.benchmarks;
 import io.execauthz.Authorizer;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
-import io.execauthz.JsonLinesAuditSink;
+import io.execauthz.audit.JsonLinesAuditSink;
 import io.execauthz.spi.PolicyEngine;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -35,6 +35,8 @@ final class DocSnippetsTest {
       String.join(
           "\n",
           "import io.execauthz.*;",
+          "import io.execauthz.audit.*;",
+          "import io.execauthz.capability.*;",
           "import io.execauthz.spi.*;",
           "import io.execauthz.cedar.*;",
           "import io.execauthz.jwt.*;",

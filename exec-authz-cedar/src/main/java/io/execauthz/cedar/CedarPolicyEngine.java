@@ -3,6 +3,7 @@ package io.execauthz.cedar;
 import io.execauthz.cedar.internal.Evaluator;
 import io.execauthz.cedar.internal.RequestMapper;
 import io.execauthz.cedar.internal.Snapshot;
+import io.execauthz.spi.ArgumentReads;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import io.execauthz.spi.PolicyRequest;
@@ -111,6 +112,16 @@ public final class CedarPolicyEngine implements PolicyEngine {
   @Override
   public boolean readsTime() {
     return store.readsTime();
+  }
+
+  /**
+   * The arguments the policies in force may read for {@code action} (from their parsed form, see
+   * {@link PolicyReads}); only these are sent to Cedar, so the decision cache may key requests by
+   * them. With a schema, all of an action's arguments when it declares {@code args}, else none.
+   */
+  @Override
+  public ArgumentReads argumentReads(String action) {
+    return store.snapshot().argumentReads(action);
   }
 
   /** What the policies in force may read from a request ({@link PolicyStore#policyReads()}). */

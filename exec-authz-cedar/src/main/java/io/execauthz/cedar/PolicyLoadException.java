@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * Policies or a schema could not be loaded. The message lists every error, one per line, as {@code
  * file:line:col: message}.
+ *
+ * <p>Thread-safe once thrown: its fields are final.
  */
 public final class PolicyLoadException extends RuntimeException {
   private static final long serialVersionUID = 1L;

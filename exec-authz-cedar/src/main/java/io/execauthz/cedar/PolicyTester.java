@@ -1,8 +1,8 @@
 package io.execauthz.cedar;
 
-import io.execauthz.CapabilitySet;
 import io.execauthz.ExecutionView;
 import io.execauthz.TraceContext;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.spi.PolicyRequest;
 import java.time.Duration;
 import java.time.Instant;

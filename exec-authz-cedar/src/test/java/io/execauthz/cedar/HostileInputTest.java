@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Test;
  * is a clear error or a deny — and the test JVM survives to say so.
  */
 final class HostileInputTest {
+  /** Arguments reach Cedar only when a policy may read them (issue 16): this one reads them all. */
+  private static final String READS_ARGS =
+      "permit(principal, action, resource) when { context has args };";
+
   private static final PolicyTester.Request CALL =
       PolicyTester.request("user:alice", "tool.call", "tool:x");
 
@@ -105,11 +109,7 @@ final class HostileInputTest {
   @Test
   void deepArgs_areRefusedBeforeSending() {
     PolicyTester t =
-        PolicyTester.of(
-            PolicyStore.newBuilder()
-                .noSchema()
-                .policies("p", "permit(principal, action, resource);")
-                .build());
+        PolicyTester.of(PolicyStore.newBuilder().noSchema().policies("p", READS_ARGS).build());
     Map<String, Object> deep = Map.of("v", 1);
     for (int i = 0; i < 200; i++) {
       deep = Map.of("a", deep);
@@ -127,11 +127,7 @@ final class HostileInputTest {
   @Test
   void cyclicArgs_areRefused() {
     PolicyTester t =
-        PolicyTester.of(
-            PolicyStore.newBuilder()
-                .noSchema()
-                .policies("p", "permit(principal, action, resource);")
-                .build());
+        PolicyTester.of(PolicyStore.newBuilder().noSchema().policies("p", READS_ARGS).build());
     Map<String, Object> cyclic = new HashMap<>();
     cyclic.put("self", cyclic);
     assertThat(t.assertError(CALL.args(cyclic)).errors().get(0)).contains("nested deeper");
@@ -140,11 +136,7 @@ final class HostileInputTest {
   @Test
   void largeArgs_areRefused() {
     PolicyTester t =
-        PolicyTester.of(
-            PolicyStore.newBuilder()
-                .noSchema()
-                .policies("p", "permit(principal, action, resource);")
-                .build());
+        PolicyTester.of(PolicyStore.newBuilder().noSchema().policies("p", READS_ARGS).build());
     List<Object> many = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
       many.add(i);
@@ -158,23 +150,34 @@ final class HostileInputTest {
   @Test
   void unrepresentableArgs_areRefused() {
     PolicyTester t =
-        PolicyTester.of(
-            PolicyStore.newBuilder()
-                .noSchema()
-                .policies("p", "permit(principal, action, resource);")
-                .build());
+        PolicyTester.of(PolicyStore.newBuilder().noSchema().policies("p", READS_ARGS).build());
     t.assertError(CALL.args(Map.of("x", Double.NaN)));
     t.assertError(CALL.args(Map.of("x", 0.123456)));
     t.assertError(CALL.args(Map.of("x", new Object())));
   }
 
   @Test
+  void hostileArgs_noPolicyReads_areNotSent() {
+    // only what a policy may read is sent: arguments over the limits that no policy reads cannot
+    // reach the native side, so they cannot fail (or slow) the request either
+    PolicyTester t =
+        PolicyTester.of(
+            PolicyStore.newBuilder()
+                .noSchema()
+                .policies("p", "permit(principal, action, resource) when { context.args has ok };")
+                .build());
+    Map<String, Object> deep = Map.of("v", 1);
+    for (int i = 0; i < 30; i++) {
+      deep = Map.of("a", deep);
+    }
+    t.assertPermit(CALL.args(Map.of("ok", true, "deep", deep, "x", 0.123456)));
+    t.assertError(CALL.args(Map.of("ok", deep)));
+    t.assertDeny(CALL.args(Map.of("deep", deep)));
+  }
+
+  @Test
   void engineLimits_areConfigurable_andSetOnce() {
-    PolicyStore store =
-        PolicyStore.newBuilder()
-            .noSchema()
-            .policies("p", "permit(principal, action, resource);")
-            .build();
+    PolicyStore store = PolicyStore.newBuilder().noSchema().policies("p", READS_ARGS).build();
     PolicyTester t =
         PolicyTester.of(CedarPolicyEngine.newBuilder().store(store).maxArgsDepth(2).build());
     t.assertPermit(CALL.args(Map.of("a", Map.of("b", 1))));

@@ -2,9 +2,9 @@ package io.execauthz.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.execauthz.AuditLogVerifier;
-import io.execauthz.AuditTrustedKeys;
-import io.execauthz.AuditVerification;
+import io.execauthz.audit.AuditLogVerifier;
+import io.execauthz.audit.AuditTrustedKeys;
+import io.execauthz.audit.AuditVerification;
 import io.execauthz.jwt.PublicKeySet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "audit",
     mixinStandardHelpOptions = true,
-    description = "Tools for the hash-chained JSON-lines audit log.",
+    description = "Checks hash-chained JSON-lines audit logs.",
     subcommands = {AuditCommand.Verify.class})
 final class AuditCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

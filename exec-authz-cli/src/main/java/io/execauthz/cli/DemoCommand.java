@@ -2,23 +2,26 @@ package io.execauthz.cli;
 
 import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionGraphException;
 import io.execauthz.ExecutionNode;
-import io.execauthz.JsonLinesAuditSink;
 import io.execauthz.NodeSpec;
+import io.execauthz.audit.JsonLinesAuditSink;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyStore;
 import io.execauthz.jwt.GrantAlgorithm;
-import io.execauthz.jwt.GrantAuthorizer;
 import io.execauthz.jwt.GrantIssuanceException;
 import io.execauthz.jwt.GrantIssuer;
 import io.execauthz.jwt.GrantToken;
+import io.execauthz.jwt.GrantVerifier;
 import io.execauthz.jwt.RevocationRegistry;
 import io.execauthz.jwt.SigningKey;
+import io.execauthz.mcp.McpGuard;
 import io.execauthz.spi.AuditSink;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +29,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,8 +46,9 @@ import picocli.CommandLine.Spec;
       "",
       "Authority shrinks batch by batch (37 tools to 1); a sub-agent is refused; parallel tasks"
           + " claim overlapping parts of the tree; a merge point gets no more than its parents; a"
-          + " grant travels to a tool server; a stale task expires; a revocation wave collapses a"
-          + " whole batch. Ends with the execution tree."
+          + " grant travels to an MCP tool server over HTTP (a call permitted, one out of scope,"
+          + " one after the grant is revoked); a stale task expires; a revocation wave collapses"
+          + " a whole batch. Ends with the execution tree."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -60,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
           "Also write the run's execution graph as a Mermaid flowchart (final states, merges,"
               + " permits and denies per node).")
   Path mermaid;
+
+  /** The tools of the demo's MCP server 'github' (tool:github/T). */
+  static final List<String> GITHUB_TOOLS = List.of("get_pr", "create_pr", "push", "merge_pr");
 
   static final List<String> TOOLS =
       List.of(
@@ -125,6 +134,10 @@ final class DemoCommand implements Callable<Integer> {
   private ExecutionGraph graph;
   private final List<String> order = new ArrayList<>();
   private final List<Decision> decisions = new ArrayList<>();
+
+  /** The MCP server's decisions, as its authorizer's observer is told of them (Tomcat threads). */
+  private final Queue<Decision> served = new ConcurrentLinkedQueue<>();
+
   private int permits;
   private int denies;
 
@@ -322,6 +335,7 @@ final class DemoCommand implements Callable<Integer> {
             .signingKey(SigningKey.generate(GrantAlgorithm.EDDSA))
             .issuer("orchestrator")
             .clock(clock)
+            .random(new SplittableRandom(7)) // grant ids the same every run
             .build();
     GrantToken reviewGrant = issuer.mint(graph.node("review"), "mcp:github");
     GrantToken prOnly =
@@ -345,22 +359,59 @@ final class DemoCommand implements Callable<Integer> {
               + " grant does not hold%n",
           e.error());
     }
-    GrantAuthorizer toolServer =
-        ScenarioGrants.toolServer(
-            issuer,
-            "orchestrator",
-            "mcp:github",
-            clock,
-            revocations,
-            graph.budgetLedger(), // one node, one budget: in the graph and on the tool server
-            engine,
-            auditSink);
-    note("the tool server verifies the grant offline and decides with the same pipeline:");
-    serve(toolServer, prOnly, "tool.call", "tool:github/create_pr");
-    serve(toolServer, prOnly, "tool.call", "tool:github/push");
-    complete("review");
-    note("batch 3 completed: the tool server refuses its grant at once");
-    serve(toolServer, prOnly, "tool.call", "tool:github/create_pr");
+    Authorizer onToolServer =
+        Authorizer.newBuilder()
+            .clock(clock)
+            .grantSource(
+                GrantVerifier.newBuilder()
+                    .keys(issuer.publicKeys())
+                    .issuer("orchestrator")
+                    .audience("mcp:github")
+                    .clock(clock)
+                    .revocations(revocations)
+                    .build()
+                    .asGrantSource())
+            .budgetLedger(graph.budgetLedger()) // one node, one budget: in the graph and the server
+            .policyEngine(engine)
+            .auditSink(auditSink)
+            .observer(o -> served.add(o.decision()))
+            .build();
+    try (DemoToolServer server =
+        DemoToolServer.start(onToolServer, "github", GITHUB_TOOLS, clock)) {
+      note(
+          "an MCP server 'github' (Java SDK, Streamable HTTP on 127.0.0.1) guards its tools; the"
+              + " SDK's client sends the grant in the "
+              + McpGuard.HEADER
+              + " header:");
+      McpSyncClient client = server.client(prOnly.compact());
+      note(
+          "tools/list shows this grant "
+              + client.listTools().tools().stream().map(McpSchema.Tool::name).toList()
+              + " of the server's "
+              + GITHUB_TOOLS.size()
+              + " tools");
+      call(client, "create_pr");
+      McpSchema.CallToolResult refused = call(client, "push");
+      note(
+          "the refusal is an MCP tool result: isError "
+              + refused.isError()
+              + ", _meta[\""
+              + McpGuard.META_DECISION
+              + "\"].reason "
+              + ((Map<?, ?>) refused.meta().get(McpGuard.META_DECISION)).get("reason"));
+      revocations.revokeGrant(prOnly.id(), prOnly.expiresAt());
+      note("an operator revokes that grant (its jti); the server refuses its next call:");
+      call(client, "create_pr");
+      GrantToken fresh =
+          issuer.attenuate(
+              reviewGrant,
+              CapabilitySet.parse("tool.call tool:github/create_pr"),
+              Duration.ofMinutes(2));
+      McpSyncClient second = server.client(fresh.compact());
+      complete("review");
+      note("batch 3 completed: the server refuses a fresh grant for it at once");
+      call(second, "create_pr");
+    }
 
     section("A stale task: its deadline passes before it acts");
     spawn(
@@ -453,20 +504,53 @@ final class DemoCommand implements Callable<Integer> {
   private void record(String who, Decision d, String what) {
     decisions.add(d);
     if (d instanceof Decision.Deny deny) {
-      denies++;
-      out.printf("   %-10s DENY   %-17s %s%n", who, deny.reason(), what);
-      out.printf("   %-10s        %s%n", "", deny.detail());
+      printDeny(who, deny.reason().name(), deny.detail(), what);
     } else {
-      permits++;
-      out.printf("   %-10s PERMIT                   %s%n", who, what);
+      printPermit(who, what);
     }
   }
 
-  private void serve(GrantAuthorizer server, GrantToken grant, String action, String resource) {
-    record(
-        "mcp:github",
-        server.authorize(grant.compact(), action, resource),
-        action + " " + resource + " (grant)");
+  private void printDeny(String who, String reason, String detail, String what) {
+    denies++;
+    out.printf("   %-10s DENY   %-17s %s%n", who, reason, what);
+    out.printf("   %-10s        %s%n", "", detail);
+  }
+
+  private void printPermit(String who, String what) {
+    permits++;
+    out.printf("   %-10s PERMIT                   %s%n", who, what);
+  }
+
+  /**
+   * Calls {@code tool} over the wire and prints the answer the client got: a §7 refusal's reason
+   * and detail as the result carries them. The server's own decision (told by its observer, matched
+   * by decision id) is counted and drawn like every other.
+   */
+  private McpSchema.CallToolResult call(McpSyncClient client, String tool) {
+    McpSchema.CallToolResult r =
+        client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(Map.of()).build());
+    Decision d = served.poll();
+    String what = "tool.call tool:github/" + tool + " (grant)";
+    if (d == null || !served.isEmpty()) {
+      throw new IllegalStateException("the MCP server did not decide exactly once: " + what);
+    }
+    decisions.add(d);
+    Object meta = r.meta() == null ? null : r.meta().get(McpGuard.META_DECISION);
+    if (Boolean.TRUE.equals(r.isError()) && meta instanceof Map<?, ?> m) {
+      String text = ((McpSchema.TextContent) r.content().get(0)).text();
+      String reason = String.valueOf(m.get("reason"));
+      String prefix = "DENY " + reason + ": ";
+      if (d.isPermit() || !d.decisionId().equals(m.get("decisionId")) || !text.startsWith(prefix)) {
+        throw new IllegalStateException("the MCP result does not carry the server's decision");
+      }
+      printDeny("mcp:github", reason, text.substring(prefix.length()), what);
+    } else {
+      if (!d.isPermit()) {
+        throw new IllegalStateException("the MCP server ran a tool it refused: " + what);
+      }
+      printPermit("mcp:github", what);
+    }
+    return r;
   }
 
   /** The run's execution graph as a Mermaid flowchart. */

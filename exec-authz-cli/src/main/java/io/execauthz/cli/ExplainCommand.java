@@ -1,18 +1,17 @@
 package io.execauthz.cli;
 
-import io.execauthz.Capability;
-import io.execauthz.CapabilitySyntaxException;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionNode;
 import io.execauthz.ExecutionView;
+import io.execauthz.Explanation;
 import io.execauthz.NodeState;
 import io.execauthz.Reason;
-import io.execauthz.ResourcePattern;
-import io.execauthz.ResourceSchemes;
-import io.execauthz.cedar.CedarDecision;
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySyntaxException;
+import io.execauthz.capability.ResourcePattern;
+import io.execauthz.capability.ResourceSchemes;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.spi.AuditSink;
-import io.execauthz.spi.PolicyRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,9 +33,12 @@ import picocli.CommandLine.Spec;
  * outcome, and for the policy step which policies were satisfied, which errored and which forbid
  * won.
  *
- * <p>The outcome of each check comes from the pipeline itself (the decision's reason says which
- * check refused; the ones before it passed); what each check looked at is read from the node, the
- * graph and the Cedar engine through their public APIs.
+ * <p>The outcome of each check, and the policy step's satisfied and erroring policies, come from
+ * {@link io.execauthz.Authorizer#explain}: the very steps the authorizer runs, never re-decided
+ * here. What each check looked at (the node, covering capabilities, claims, budgets) is read from
+ * the node and the graph through their public APIs. The live budget counters, which {@code explain}
+ * leaves out as {@code check} does, show when the step itself was refused by them. A request under
+ * a grant is explained from its decision (the tool server's side has no graph to explain on).
  */
 @Command(
     name = "explain",
@@ -131,32 +133,103 @@ final class ExplainCommand implements Callable<Integer> {
             + "  at "
             + now);
     out.println();
-    // Side-effect free first (no budget, no audit), then the step as simulate runs it.
-    Decision check =
-        a.node() == null ? null : run.authorizer().check(ScenarioRun.request(a.node(), a));
+    if (a.grant() != null) {
+      explainGrant(run.apply(a), a);
+      return;
+    }
+    // The checks from the pipeline itself, side-effect free (no budget, no audit), then the step as
+    // simulate runs it: the explanation leaves the live budget counters out, as check does.
+    Explanation e = run.authorizer().explain(ScenarioRun.request(a.node(), a));
     StepResult result = run.apply(a);
     Decision d = result.decision();
-    int failed = d instanceof Decision.Deny deny ? checkOf(deny, a.grant() != null) : -1;
-    List<List<String>> details =
-        a.node() != null ? nodeDetails(run, a, now, check) : grantDetails(a, d);
-    int shown = 0;
-    if (a.grant() != null) {
-      String status =
-          failed == 0
-              ? ansi.red("FAIL")
-                  + "  "
-                  + ((Decision.Deny) d).reason()
-                  + ": "
-                  + ((Decision.Deny) d).detail()
-              : ansi.green("pass");
-      out.printf("  %d  %-16s %s%n", ++shown, "grant verified", status);
-      out.println(INDENT + "signature, issuer, audience, time and the revocation registry");
-    }
-    for (int i = 0; i < CHECKS.size(); i++) {
-      if (a.grant() != null && i < 2) {
-        continue; // a tool server has no graph: the verified grant stands in for node and liveness
+    Decision.Deny live =
+        e.decision().isPermit()
+                && d instanceof Decision.Deny deny
+                && (deny.reason() == Reason.BUDGET_EXHAUSTED || deny.reason() == Reason.UNAVAILABLE)
+            ? deny
+            : null;
+    List<List<String>> details = nodeDetails(run, a, e);
+    for (Explanation.Check c : e.checks()) {
+      int i = c.step().ordinal();
+      boolean notReached;
+      String status;
+      if (live != null && c.step() == Explanation.Step.BUDGET) {
+        notReached = false;
+        status =
+            ansi.red("FAIL")
+                + "  "
+                + live.reason()
+                + ": "
+                + live.detail()
+                + ansi.dim(" (the live counters)");
+      } else if (live != null && c.step() == Explanation.Step.POLICY) {
+        notReached = true;
+        status = ansi.dim("not reached");
+      } else {
+        notReached = c.outcome() instanceof Explanation.Skipped;
+        status = status(c.outcome());
       }
-      boolean claimsSkipped = a.grant() != null && i == 3;
+      out.printf("  %d  %-16s %s%n", i + 1, CHECKS.get(i), status);
+      if (notReached && !details.get(i).isEmpty()) {
+        out.println(INDENT + ansi.dim("had the request got this far:"));
+      }
+      for (String line : details.get(i)) {
+        out.println(INDENT + line);
+      }
+    }
+    decision(result);
+    if (e.decision().isPermit() != d.isPermit()) {
+      out.println(
+          "(without budgets the request would "
+              + (e.decision().isPermit() ? "be permitted" : "be denied")
+              + ")");
+    }
+  }
+
+  private String status(Explanation.Outcome o) {
+    if (o instanceof Explanation.Failed f) {
+      return ansi.red("FAIL") + "  " + f.reason() + ": " + f.detail();
+    }
+    return o instanceof Explanation.Skipped ? ansi.dim("not reached") : ansi.green("pass");
+  }
+
+  private void decision(StepResult result) {
+    Decision d = result.decision();
+    out.println();
+    String outcome = result.outcome();
+    out.println(
+        "decision: "
+            + (d.isPermit() ? ansi.green(outcome) : ansi.red(outcome))
+            + (d.determiningPolicies().isEmpty()
+                ? ""
+                : " (" + String.join(", ", d.determiningPolicies()) + ")")
+            + (result.expected() == null
+                ? ""
+                : "   expected " + result.expected() + (result.ok() ? ": holds" : ": FAILS")));
+  }
+
+  /**
+   * A request under a grant, as a tool server decides it: the authorizer explains requests on the
+   * graph's nodes, so here the decision's reason says which check refused.
+   */
+  private void explainGrant(StepResult result, Scenario.Authorize a) {
+    Decision d = result.decision();
+    int failed = d instanceof Decision.Deny deny ? checkOf(deny) : -1;
+    List<List<String>> details = grantDetails(a, d);
+    int shown = 0;
+    String verified =
+        failed == 0
+            ? ansi.red("FAIL")
+                + "  "
+                + ((Decision.Deny) d).reason()
+                + ": "
+                + ((Decision.Deny) d).detail()
+            : ansi.green("pass");
+    out.printf("  %d  %-16s %s%n", ++shown, "grant verified", verified);
+    out.println(INDENT + "signature, issuer, audience, time and the revocation registry");
+    for (int i = 2; i < CHECKS.size(); i++) {
+      // a tool server has no graph: the verified grant stands in for node and liveness
+      boolean claimsSkipped = i == 3;
       boolean notReached = failed >= 0 && i > failed;
       String status;
       if (claimsSkipped) {
@@ -171,38 +244,18 @@ final class ExplainCommand implements Callable<Integer> {
       }
       out.printf("  %d  %-16s %s%n", ++shown, CHECKS.get(i), status);
       if (!claimsSkipped) {
-        if (notReached && !details.get(i).isEmpty()) {
-          out.println(INDENT + ansi.dim("had the request got this far:"));
-        }
         for (String line : details.get(i)) {
           out.println(INDENT + line);
         }
       }
     }
-    out.println();
-    String outcome = result.outcome();
-    out.println(
-        "decision: "
-            + (d.isPermit() ? ansi.green(outcome) : ansi.red(outcome))
-            + (d.determiningPolicies().isEmpty()
-                ? ""
-                : " (" + String.join(", ", d.determiningPolicies()) + ")")
-            + (result.expected() == null
-                ? ""
-                : "   expected " + result.expected() + (result.ok() ? ": holds" : ": FAILS")));
-    if (check != null && check.isPermit() != d.isPermit()) {
-      out.println(
-          "(without budgets the request would "
-              + (check.isPermit() ? "be permitted" : "be denied")
-              + ")");
-    }
+    decision(result);
   }
 
-  /** Which check (index into {@link #CHECKS}, 0 for a grant's verification) refused. */
-  static int checkOf(Decision.Deny d, boolean grant) {
+  /** Which check of a grant's request (index into {@link #CHECKS}, 0: verification) refused. */
+  static int checkOf(Decision.Deny d) {
     return switch (d.reason()) {
-      case UNKNOWN_NODE, INVALID_GRANT -> 0;
-      case HELD, CANCELLED, REVOKED, COMPLETED, EXPIRED -> grant ? 0 : 1;
+      case UNKNOWN_NODE, INVALID_GRANT, HELD, CANCELLED, REVOKED, COMPLETED, EXPIRED -> 0;
       case OUT_OF_SCOPE -> 2;
       case CLAIMED -> 3;
       case APPROVAL_REQUIRED -> 4;
@@ -211,9 +264,12 @@ final class ExplainCommand implements Callable<Integer> {
     };
   }
 
-  /** What each check looked at, for a request on a node of the graph. */
+  /**
+   * What each check looked at, for a request on a node of the graph: read from the node, the graph
+   * and the explanation's policy step, never decided again here.
+   */
   private List<List<String>> nodeDetails(
-      ScenarioRun run, Scenario.Authorize a, Instant now, Decision check) {
+      ScenarioRun run, Scenario.Authorize a, Explanation explanation) {
     List<List<String>> details = new ArrayList<>();
     for (int i = 0; i < CHECKS.size(); i++) {
       details.add(new ArrayList<>());
@@ -269,7 +325,7 @@ final class ExplainCommand implements Callable<Integer> {
                   + (a.approved() ? "carries one" : "carries none"));
     }
     budgets(a, node, view, resource, details.get(5));
-    policy(run, a, view, now, check, details.get(6));
+    policy(run, explanation.check(Explanation.Step.POLICY), details.get(6));
     return details;
   }
 
@@ -339,34 +395,30 @@ final class ExplainCommand implements Callable<Integer> {
     }
   }
 
-  private static void policy(
-      ScenarioRun run,
-      Scenario.Authorize a,
-      ExecutionView view,
-      Instant now,
-      Decision check,
-      List<String> out) {
+  /** The policy step as the pipeline ran it: what held, what errored, which forbid won. */
+  private static void policy(ScenarioRun run, Explanation.Check c, List<String> out) {
     if (!(run.engine() instanceof CedarPolicyEngine cedar)) {
       out.add("no policies in this scenario: the graph alone decides (permit all)");
       return;
     }
-    CedarDecision c =
-        cedar.explain(
-            new PolicyRequest(view, a.action(), a.resource(), a.args(), a.approved(), now));
-    out.add("Cedar, policy version " + c.policyVersion() + ":");
-    if (c.permitted()) {
+    if (c.outcome() instanceof Explanation.Skipped) {
+      return; // the engine was not asked
+    }
+    out.add("Cedar, policy version " + cedar.version() + ":");
+    boolean errored = !c.errors().isEmpty();
+    if (c.passed()) {
       out.add("  satisfied permit policies: " + String.join(", ", c.determiningPolicies()));
       out.add("  no forbid policy was satisfied");
-    } else if (!c.determiningPolicies().isEmpty()) {
+    } else if (!errored && !c.determiningPolicies().isEmpty()) {
       out.add("  satisfied forbid policies: " + String.join(", ", c.determiningPolicies()));
       out.add("  a satisfied forbid overrides every permit: the forbid won");
-    } else if (c.errors().isEmpty()) {
+    } else if (!errored) {
       out.add("  no permit policy was satisfied (Cedar denies by default)");
     }
-    for (String e : c.errors()) {
-      out.add("  errored: " + e);
+    for (String err : c.errors()) {
+      out.add("  errored: " + err);
     }
-    if (!c.errors().isEmpty()) {
+    if (errored) {
       out.add("  an error denies (fail closed)");
     }
   }

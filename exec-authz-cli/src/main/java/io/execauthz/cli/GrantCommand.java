@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.execauthz.CapabilitySet;
-import io.execauthz.CapabilitySyntaxException;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionGraphException;
 import io.execauthz.ExecutionNode;
 import io.execauthz.NodeSpec;
+import io.execauthz.capability.CapabilitySet;
+import io.execauthz.capability.CapabilitySyntaxException;
 import io.execauthz.jwt.GrantIssuanceException;
 import io.execauthz.jwt.GrantIssuer;
 import io.execauthz.jwt.GrantToken;
@@ -20,13 +20,16 @@ import io.execauthz.jwt.GrantVerificationException;
 import io.execauthz.jwt.GrantVerifier;
 import io.execauthz.jwt.PublicKeySet;
 import io.execauthz.jwt.SigningKey;
+import io.execauthz.jwt.VerifiedGrant;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "grant",
     mixinStandardHelpOptions = true,
-    description = "Mint, verify and inspect grants (signed, attenuated JWTs).",
+    description = "Mints, verifies and inspects grants (signed, attenuated JWTs).",
     subcommands = {GrantCommand.Issue.class, GrantCommand.Verify.class, GrantCommand.Inspect.class})
 final class GrantCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,8 +69,25 @@ final class GrantCommand implements Runnable {
       name = "issue",
       mixinStandardHelpOptions = true,
       description = {
-        "Prints a signed grant for principal S with the given capabilities. With --parent, an",
-        "attenuation of that grant: refused with ATTENUATION (exit 1) if it asks for more."
+        "Prints a signed grant, or with --parent an attenuation of one.",
+        "",
+        "Mints a grant for principal S at audience A with the given capabilities, or with --parent"
+            + " a narrower grant from that one: refused with ATTENUATION (exit 1) if it asks for"
+            + " more. The compact JWT alone goes to stdout, so TOKEN=$(exec-authz grant issue …)"
+            + " captures it; with --format text (the default) one readable line about it goes to"
+            + " stderr, with --format json nothing else.",
+        "",
+        "Exit 0 when issued, 1 when refused, 2 on a bad option."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  exec-authz keys generate --out key.json --public jwks.json",
+        "  TOKEN=$(exec-authz grant issue --key key.json --iss orchestrator \\",
+        "      --sub agent:coder --aud mcp:files --ttl 10m --cap 'fs.read fs:/repo/**')",
+        "",
+        "  A narrower grant for a sub-agent, from that one:",
+        "  exec-authz grant issue --key key.json --iss orchestrator --parent \"$TOKEN\" \\",
+        "      --ttl 2m --cap 'fs.read fs:/repo/docs/**'"
       })
   static final class Issue implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -103,6 +123,15 @@ final class GrantCommand implements Runnable {
 
     @Option(names = "--parent", paramLabel = "TOKEN", description = "Attenuate this grant.")
     String parent;
+
+    @Option(
+        names = "--format",
+        paramLabel = "text|json",
+        defaultValue = "text",
+        description =
+            "text (the default): the token on stdout and a readable line on stderr; json: the"
+                + " token alone.")
+    OutputFormat format;
 
     @Override
     public Integer call() throws IOException {
@@ -153,6 +182,10 @@ final class GrantCommand implements Runnable {
           token = issuer.mint(node, aud, lifetime);
         }
         spec.commandLine().getOut().println(token.compact());
+        if (format == OutputFormat.TEXT) {
+          // stdout stays the token alone (CONTRACT §6); people read what they got on stderr
+          err.println(GrantText.issued(token.compact(), now.instant()));
+        }
         return 0;
       } catch (GrantIssuanceException e) {
         err.println(e.getMessage());
@@ -167,14 +200,31 @@ final class GrantCommand implements Runnable {
     }
   }
 
-  /** {@code exec-authz grant verify --jwks JWKS.json --iss I --aud A [--at INSTANT] TOKEN}. */
+  /**
+   * {@code exec-authz grant verify --jwks JWKS.json --iss I --aud A [--at INSTANT] [--format
+   * text|json] TOKEN}.
+   */
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
       description = {
-        "Verifies a grant offline, as a tool server does, but without a revocation registry",
-        "(a revoked node's grant verifies until its exp); prints its claims as JSON (exit 0),",
-        "or INVALID_GRANT <check> / EXPIRED on stderr (exit 1)."
+        "Verifies a grant offline: what it grants, or why it is invalid.",
+        "",
+        "Checks the grant as a tool server does (signature, issuer, audience, time), but without a"
+            + " revocation registry: a revoked node's grant verifies until its exp. Prints VALID"
+            + " with the principal, node, graph, capabilities, expiry and delegation chain (exit"
+            + " 0), or INVALID with the check that refused it (exit 1); with --format json the"
+            + " claims as JSON. Either way a refusal is also one line on stderr: INVALID_GRANT"
+            + " <check>, EXPIRED, ...",
+        "",
+        "Exit 0 when valid, 1 when not, 2 on a bad option."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  exec-authz grant verify --jwks jwks.json --iss orchestrator \\",
+        "      --aud mcp:files \"$TOKEN\"",
+        "  exec-authz grant verify --format json --jwks jwks.json --iss orchestrator \\",
+        "      --aud mcp:files \"$TOKEN\" | jq -r .sub"
       })
   static final class Verify implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -202,12 +252,20 @@ final class GrantCommand implements Runnable {
         description = "Verify as of this instant (RFC 3339).")
     String at;
 
+    @Option(
+        names = "--format",
+        paramLabel = "text|json",
+        defaultValue = "text",
+        description = "Readable lines (text, the default) or the claims as JSON (json).")
+    OutputFormat format;
+
     @Parameters(paramLabel = "TOKEN", description = "The grant.")
     String token;
 
     @Override
     public Integer call() throws IOException {
       var err = spec.commandLine().getErr();
+      var out = spec.commandLine().getOut();
       InstantSource clock = InstantSource.system();
       if (at != null) {
         try {
@@ -225,33 +283,64 @@ final class GrantCommand implements Runnable {
               .clock(clock)
               .withoutRevocationChecks()
               .build();
+      // the instant shown: --at as given, or now to the second (the verifier reads its own clock)
+      Instant now = at != null ? clock.instant() : clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      VerifiedGrant verified;
       try {
-        verifier.verify(token.strip());
+        verified = verifier.verify(token.strip());
       } catch (GrantVerificationException e) {
+        if (format == OutputFormat.TEXT) {
+          GrantText.invalid(out, Main.ansi(spec), e, readableClaims(token.strip()), now);
+          out.flush();
+        }
         String reason = e.check().reason().name();
         // the message starts with the check's name: "AUDIENCE: …", "EXPIRED: …"
         err.println(
             reason.equals("INVALID_GRANT") ? "INVALID_GRANT " + e.getMessage() : e.getMessage());
         return 1;
       }
-      spec.commandLine()
-          .getOut()
-          .println(
-              JSON.writerWithDefaultPrettyPrinter().writeValueAsString(part(token.strip(), 1)));
+      if (format == OutputFormat.TEXT) {
+        GrantText.valid(out, Main.ansi(spec), verified, now);
+        out.flush();
+        return 0;
+      }
+      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(part(token.strip(), 1)));
       return 0;
+    }
+
+    /** The claims of a token that did not verify, to show as such; null when unreadable. */
+    private static JsonNode readableClaims(String token) {
+      try {
+        return part(token, 1);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
     }
   }
 
-  /** {@code exec-authz grant inspect TOKEN}. */
+  /** {@code exec-authz grant inspect [--format text|json] TOKEN}. */
   @Command(
       name = "inspect",
       mixinStandardHelpOptions = true,
       description = {
-        "Prints a grant's header and claims WITHOUT verifying it (never its signature).",
-        "Exit 2 when it is not a compact JWS of JSON objects, or names a member twice."
+        "Prints a grant's header and claims WITHOUT verifying it.",
+        "",
+        "Never checks or prints the signature: what it shows may be forged. Prints them labelled,"
+            + " with times absolute and relative, under NOT VERIFIED; with --format json one JSON"
+            + " object with \"verified\": false.",
+        "",
+        "Exit 0 when shown, 2 when it is not a compact JWS of JSON objects, or names a member"
+            + " twice."
       })
   static final class Inspect implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--format",
+        paramLabel = "text|json",
+        defaultValue = "text",
+        description = "Readable lines (text, the default) or one JSON object (json).")
+    OutputFormat format;
 
     @Parameters(paramLabel = "TOKEN", description = "The grant.")
     String token;
@@ -268,6 +357,13 @@ final class GrantCommand implements Runnable {
             .getErr()
             .println("exec-authz: not a grant (malformed): " + oneLine(e.getMessage()));
         return 2;
+      }
+      if (format == OutputFormat.TEXT) {
+        var out = spec.commandLine().getOut();
+        Instant now = InstantSource.system().instant().truncatedTo(ChronoUnit.SECONDS);
+        GrantText.inspected(out, Main.ansi(spec), header, claims, now);
+        out.flush();
+        return 0;
       }
       ObjectNode out = JSON.createObjectNode();
       out.set("header", header);

@@ -1,7 +1,7 @@
 package io.execauthz.cli;
 
 import io.execauthz.Authorizer;
-import io.execauthz.JsonLinesAuditSink;
+import io.execauthz.audit.JsonLinesAuditSink;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyLoadException;
 import io.execauthz.cedar.PolicyStore;
@@ -9,6 +9,9 @@ import io.execauthz.jwt.GrantVerifier;
 import io.execauthz.jwt.PublicKeySet;
 import io.execauthz.mcp.McpGuard;
 import io.execauthz.mcp.McpProxy;
+import io.execauthz.redis.RedisRevocationRegistry;
+import io.execauthz.redis.RedisStore;
+import io.execauthz.redis.RedisUnavailableException;
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.PolicyEngine;
 import io.modelcontextprotocol.json.McpJsonDefaults;
@@ -18,6 +21,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -33,7 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "mcp",
     mixinStandardHelpOptions = true,
-    description = "MCP: a guarding proxy in front of any Streamable HTTP MCP server.",
+    description = "Runs a guarding proxy in front of MCP servers.",
     subcommands = {McpCommand.Proxy.class})
 final class McpCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -46,17 +50,42 @@ final class McpCommand implements Runnable {
   /**
    * {@code exec-authz mcp proxy --upstream URL --listen HOST:PORT --jwks FILE --issuer ISS
    * --audience AUD [--server-name S] [--policies PATH]... [--schema default|none|FILE] [--audit
-   * FILE]} (CONTRACT §6, §7).
+   * FILE] [--revocations URI]} (CONTRACT §6, §7). With {@code --revocations}, grants are checked
+   * against the shared Redis revocation registry, so a node or grant revoked by another process
+   * ({@code exec-authz revoke}, an orchestrator's graph) is refused within the registry's staleness
+   * bound, and every grant is refused with {@code UNAVAILABLE} while the proxy's copy of it is not
+   * current (fail closed).
    */
   @Command(
       name = "proxy",
       mixinStandardHelpOptions = true,
       description = {
-        "Serves Streamable HTTP at http://HOST:PORT/mcp in front of the upstream MCP server:",
-        "tools/call, prompts/get and resources/read are decided under the caller's grant",
-        "(header Exec-Authz-Grant or _meta io.execauthz/grant), tools/list is filtered per",
-        "caller, everything else passes through. Prints 'listening on http://HOST:PORT/mcp'",
-        "when ready; stops on SIGTERM. Exit 2 on a bad flag or an unreadable file."
+        "Serves a guarding proxy in front of a Streamable HTTP MCP server.",
+        "",
+        "Serves Streamable HTTP at http://HOST:PORT/mcp in front of the upstream MCP server:"
+            + " tools/call, prompts/get and resources/read are decided under the caller's grant"
+            + " (header Exec-Authz-Grant or _meta io.execauthz/grant), tools/list is filtered per"
+            + " caller, everything else passes through. With --revocations, a node or grant revoked"
+            + " in the shared store (e.g. by exec-authz revoke) is refused on its next call. Prints"
+            + " 'listening on http://HOST:PORT/mcp' when ready; stops on SIGTERM.",
+        "",
+        "Exit 2 on a bad flag, an unreadable file or a revocation store it cannot reach."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  exec-authz mcp proxy --upstream http://127.0.0.1:9000/mcp \\",
+        "      --listen 127.0.0.1:8080 --jwks jwks.json --issuer orchestrator \\",
+        "      --audience mcp:files",
+        "",
+        "  With Cedar policies and an audit log:",
+        "  exec-authz mcp proxy --upstream http://127.0.0.1:9000/mcp \\",
+        "      --listen 0.0.0.0:8080 --jwks jwks.json --issuer orchestrator \\",
+        "      --audience mcp:files --policies policies/ --audit audit.jsonl",
+        "",
+        "  Sharing revocations with the orchestrator through Redis:",
+        "  exec-authz mcp proxy --upstream http://127.0.0.1:9000/mcp \\",
+        "      --listen 127.0.0.1:8080 --jwks jwks.json --issuer orchestrator \\",
+        "      --audience mcp:files --revocations redis://127.0.0.1:6379"
       })
   static final class Proxy implements Callable<Integer> {
     /** Tomcat's own INFO lines would bury the proxy's one line of output: warnings only. */
@@ -126,6 +155,15 @@ final class McpCommand implements Runnable {
         description = "Append every decision to this hash-chained JSON-lines log.")
     Path audit;
 
+    @Option(
+        names = "--revocations",
+        paramLabel = "URI",
+        description =
+            "The shared revocation store: redis://[user:password@]host[:port][/db], rediss://…"
+                + " (TLS), or comma-separated cluster seeds (none: grants are not checked for"
+                + " revocation and stay valid until their exp).")
+    String revocations;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
@@ -150,6 +188,15 @@ final class McpCommand implements Runnable {
       } catch (NumberFormatException e) {
         err.println("exec-authz: --listen: expected HOST:PORT, found '" + listen + "'");
         return 2;
+      }
+      RedisStore.Builder redis = null;
+      if (revocations != null) {
+        try {
+          redis = RedisStore.newBuilder().uri(revocations).timeout(Duration.ofSeconds(2));
+        } catch (IllegalArgumentException e) {
+          err.println("exec-authz: --revocations: " + oneLine(e));
+          return 2;
+        }
       }
       PublicKeySet keys;
       try {
@@ -215,24 +262,34 @@ final class McpCommand implements Runnable {
                   + " ("
                   + oneLine(e)
                   + "); start it first or give --server-name");
+          closeQuietly(store, sink);
+          return 2;
+        }
+      }
+      Shared shared = null;
+      if (redis != null) {
+        try {
+          shared = Shared.open(redis);
+        } catch (RedisUnavailableException e) {
+          err.println("exec-authz: --revocations: " + oneLine(e));
+          closeQuietly(store, sink);
           return 2;
         }
       }
       McpGuard guard;
       try {
-        // no revocation source yet (the shared store is --revocations, with exec-authz-redis):
-        // grants are verified offline (signature, time, audience) and a revoked node's grant
-        // stays valid until its exp — said in docs/mcp.md
-        GrantVerifier verifier =
-            GrantVerifier.newBuilder()
-                .keys(keys)
-                .issuer(issuer)
-                .audience(audience)
-                .withoutRevocationChecks()
-                .build();
+        GrantVerifier.Builder verifier =
+            GrantVerifier.newBuilder().keys(keys).issuer(issuer).audience(audience);
+        if (shared == null) {
+          // no shared store: grants are verified offline (signature, time, audience) and a
+          // revoked node's grant stays valid until its exp, as docs/mcp.md says
+          verifier.withoutRevocationChecks();
+        } else {
+          verifier.revocations(shared.registry());
+        }
         Authorizer authorizer =
             Authorizer.newBuilder()
-                .grantSource(verifier.asGrantSource())
+                .grantSource(verifier.build().asGrantSource())
                 .policyEngine(engine)
                 .auditSink(sink == null ? AuditSink.discarding() : sink)
                 .build();
@@ -243,14 +300,54 @@ final class McpCommand implements Runnable {
                 + (serverName == null ? "the upstream's serverInfo.name" : "--server-name")
                 + ": "
                 + oneLine(e));
+        closeQuietly(shared);
+        closeQuietly(store, sink);
         return 2;
       }
       McpProxy proxy = McpProxy.newBuilder().upstream(up).guard(guard).build();
-      return serve(proxy, host, port, store, sink);
+      return serve(proxy, host, port, store, sink, shared);
+    }
+
+    /** The shared revocation store and the registry that follows it; closed with the proxy. */
+    private record Shared(RedisStore store, RedisRevocationRegistry registry) {
+      static Shared open(RedisStore.Builder b) {
+        RedisStore store = b.build();
+        try {
+          return new Shared(store, RedisRevocationRegistry.newBuilder(store).build());
+        } catch (RuntimeException e) {
+          store.close();
+          throw e;
+        }
+      }
+    }
+
+    private static void closeQuietly(Shared shared) {
+      if (shared != null) {
+        shared.registry().close();
+        shared.store().close();
+      }
+    }
+
+    private static void closeQuietly(PolicyStore store, JsonLinesAuditSink sink) {
+      if (store != null) {
+        store.close();
+      }
+      if (sink != null) {
+        try {
+          sink.close();
+        } catch (IOException e) {
+          // nothing was written
+        }
+      }
     }
 
     private int serve(
-        McpProxy proxy, String host, int port, PolicyStore store, JsonLinesAuditSink sink)
+        McpProxy proxy,
+        String host,
+        int port,
+        PolicyStore store,
+        JsonLinesAuditSink sink,
+        Shared shared)
         throws IOException {
       PrintWriter err = spec.commandLine().getErr();
       TOMCAT_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -267,19 +364,19 @@ final class McpCommand implements Runnable {
         tomcat.start();
       } catch (LifecycleException e) {
         err.println("exec-authz: --listen: cannot serve on " + listen + ": " + oneLine(e));
-        stop(tomcat, base, store, sink);
+        stop(tomcat, base, store, sink, shared);
         return 2;
       }
       if (connector.getLocalPort() < 0) {
         err.println("exec-authz: --listen: cannot serve on " + listen);
-        stop(tomcat, base, store, sink);
+        stop(tomcat, base, store, sink, shared);
         return 2;
       }
       CountDownLatch stopped = new CountDownLatch(1);
       Thread hook =
           new Thread(
               () -> {
-                stop(tomcat, base, store, sink);
+                stop(tomcat, base, store, sink, shared);
                 stopped.countDown();
               },
               "exec-authz-mcp-proxy-stop");
@@ -295,7 +392,8 @@ final class McpCommand implements Runnable {
       return 0;
     }
 
-    private static void stop(Tomcat tomcat, Path base, PolicyStore store, JsonLinesAuditSink sink) {
+    private static void stop(
+        Tomcat tomcat, Path base, PolicyStore store, JsonLinesAuditSink sink, Shared shared) {
       try {
         tomcat.stop();
         tomcat.destroy();
@@ -307,16 +405,8 @@ final class McpCommand implements Runnable {
       } catch (IOException e) {
         // a temporary directory left behind
       }
-      if (store != null) {
-        store.close();
-      }
-      if (sink != null) {
-        try {
-          sink.close();
-        } catch (IOException e) {
-          // the log's last record is already written
-        }
-      }
+      closeQuietly(shared);
+      closeQuietly(store, sink);
     }
 
     private static String oneLine(Exception e) {

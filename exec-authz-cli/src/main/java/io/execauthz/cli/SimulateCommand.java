@@ -1,6 +1,6 @@
 package io.execauthz.cli;
 
-import io.execauthz.JsonLinesAuditSink;
+import io.execauthz.audit.JsonLinesAuditSink;
 import io.execauthz.spi.AuditSink;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -2,10 +2,10 @@ package io.execauthz.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.execauthz.AuditRecord;
-import io.execauthz.AuditSigningKey;
-import io.execauthz.JsonLinesAuditSink;
 import io.execauthz.Reason;
+import io.execauthz.audit.AuditRecord;
+import io.execauthz.audit.AuditSigningKey;
+import io.execauthz.audit.JsonLinesAuditSink;
 import io.execauthz.jwt.GrantAlgorithm;
 import io.execauthz.jwt.SigningKey;
 import java.io.IOException;

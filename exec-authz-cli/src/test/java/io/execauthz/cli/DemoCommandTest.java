@@ -2,8 +2,8 @@ package io.execauthz.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.execauthz.AuditLogVerifier;
-import io.execauthz.AuditVerification;
+import io.execauthz.audit.AuditLogVerifier;
+import io.execauthz.audit.AuditVerification;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -50,11 +50,16 @@ final class DemoCommandTest {
         .contains("mcp:github PERMIT                   tool.call tool:github/create_pr (grant)")
         .contains("mcp:github DENY   OUT_OF_SCOPE      tool.call tool:github/push (grant)")
         .contains("mcp:github DENY   COMPLETED         tool.call tool:github/create_pr (grant)")
+        .contains("mcp:github DENY   REVOKED           tool.call tool:github/create_pr (grant)")
+        .contains("tools/list shows this grant [create_pr] of the server's 4 tools")
+        .contains(
+            "the refusal is an MCP tool result: isError true,"
+                + " _meta[\"io.execauthz/decision\"].reason OUT_OF_SCOPE")
         .contains("attenuate  refused  ATTENUATION")
         .contains("review     DENY   POLICY            tool.call tool:slack/post_message")
         .contains("denied by no-unapproved-slack-posts")
         .contains("eu-db      DENY   POLICY            tool.call tool:deploy/apply")
-        .contains("27 decisions: 12 permitted, 15 denied");
+        .contains("28 decisions: 12 permitted, 16 denied");
   }
 
   @Test
@@ -74,6 +79,16 @@ final class DemoCommandTest {
   }
 
   @Test
+  void demo_asAProcess_startsAndStopsItsMcpServer_withNothingOnStderr() throws Exception {
+    // the MCP step's server (embedded Tomcat, the SDK) logs nothing into the demo's output
+    Cli.Result r = Cli.run("demo");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("mcp:github DENY   REVOKED");
+    assertThat(r.out().strip()).endsWith("28 decisions: 12 permitted, 16 denied");
+  }
+
+  @Test
   void demo_isTheSameEveryRun() {
     assertThat(run("demo").out()).isEqualTo(run("demo").out());
   }
@@ -84,7 +99,7 @@ final class DemoCommandTest {
     Run r = run("demo", "--audit", log.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-    assertThat(lines).hasSize(27);
+    assertThat(lines).hasSize(28);
     AuditVerification v = AuditLogVerifier.verify(log);
     assertThat(v.valid()).as(v.problem()).isTrue();
     assertThat(r.out()).contains("head " + v.head());
@@ -96,7 +111,7 @@ final class DemoCommandTest {
     run("demo", "--audit", log.toString());
     Run ok = run("audit", "verify", log.toString());
     assertThat(ok.exit()).isZero();
-    assertThat(ok.out()).contains("OK, 27 records");
+    assertThat(ok.out()).contains("OK, 28 records");
 
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     String edited = lines.get(3).replace("\"time\":\"2026", "\"time\":\"2027");
@@ -119,7 +134,7 @@ final class DemoCommandTest {
     assertThat(run("audit", "verify", log.toString()).exit()).isZero();
     Run cut = run("audit", "verify", "--head", head, log.toString());
     assertThat(cut.exit()).isEqualTo(1);
-    assertThat(cut.err()).contains("TAMPERED at record 26");
+    assertThat(cut.err()).contains("TAMPERED at record 27");
   }
 
   @Test

@@ -62,6 +62,8 @@ final class GrantCommandsEndToEndTest {
         Cli.run(
             "grant",
             "verify",
+            "--format",
+            "json",
             "--jwks",
             jwks.toString(),
             "--iss",
@@ -84,6 +86,8 @@ final class GrantCommandsEndToEndTest {
         Cli.run(
             "grant",
             "verify",
+            "--format",
+            "json",
             "--jwks",
             jwks.toString(),
             "--iss",
@@ -103,6 +107,8 @@ final class GrantCommandsEndToEndTest {
         Cli.run(
             "grant",
             "verify",
+            "--format",
+            "json",
             "--jwks",
             jwks.toString(),
             "--iss",
@@ -132,6 +138,8 @@ final class GrantCommandsEndToEndTest {
         Cli.run(
             "grant",
             "verify",
+            "--format",
+            "json",
             "--jwks",
             jwks.toString(),
             "--iss",
@@ -163,6 +171,8 @@ final class GrantCommandsEndToEndTest {
         Cli.run(
             "grant",
             "verify",
+            "--format",
+            "json",
             "--jwks",
             jwks.toString(),
             "--iss",
@@ -174,7 +184,7 @@ final class GrantCommandsEndToEndTest {
     JsonNode claims = JSON.readTree(verified.out());
     assertThat(claims.get("pgr").asText())
         .isEqualTo(
-            JSON.readTree(Cli.run("grant", "inspect", parent).out())
+            JSON.readTree(Cli.run("grant", "inspect", "--format", "json", parent).out())
                 .get("claims")
                 .get("jti")
                 .asText());
@@ -199,7 +209,7 @@ final class GrantCommandsEndToEndTest {
   @Test
   void inspect_showsHeaderAndClaims_neverTheSignature() throws Exception {
     String token = issue();
-    Cli.Result r = Cli.run("grant", "inspect", token);
+    Cli.Result r = Cli.run("grant", "inspect", "--format", "json", token);
     assertThat(r.exit()).isZero();
     JsonNode out = JSON.readTree(r.out());
     assertThat(out.get("header").get("typ").asText()).isEqualTo("exec-grant+jwt");
@@ -273,6 +283,8 @@ final class GrantCommandsEndToEndTest {
         Cli.run(
             "grant",
             "verify",
+            "--format",
+            "json",
             "--jwks",
             pub.toString(),
             "--iss",
@@ -286,6 +298,8 @@ final class GrantCommandsEndToEndTest {
         Cli.run(
             "grant",
             "verify",
+            "--format",
+            "json",
             "--jwks",
             jwks.toString(),
             "--iss",

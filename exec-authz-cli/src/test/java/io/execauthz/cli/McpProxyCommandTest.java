@@ -2,10 +2,10 @@ package io.execauthz.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.execauthz.AuditLogVerifier;
-import io.execauthz.AuditVerification;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
+import io.execauthz.audit.AuditLogVerifier;
+import io.execauthz.audit.AuditVerification;
 import io.execauthz.jwt.GrantAlgorithm;
 import io.execauthz.jwt.GrantIssuer;
 import io.execauthz.jwt.SigningKey;
@@ -224,6 +224,85 @@ final class McpProxyCommandTest {
   }
 
   @Test
+  void revocations_aNodeRevokedByAnotherProcess_isRefusedByTheProxy() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      Path audit = dir.resolve("audit.jsonl");
+      String endpoint = startProxy("--revocations", redis.uri(), "--audit", audit.toString());
+      McpSyncClient alice = client(endpoint, grant(KEY));
+      McpSchema.CallToolRequest read = new McpSchema.CallToolRequest("read_file", Map.of());
+      assertThat(text(alice.callTool(read))).as(this::err).isEqualTo("read_file done");
+
+      // an operator's kill switch, in its own process, writing to the shared store
+      Cli.Result revoke =
+          Cli.run(
+              "revoke",
+              "--revocations",
+              redis.uri(),
+              "--iss",
+              "orch",
+              "--node",
+              "s",
+              "--graph",
+              graph.node("s").view().graphId());
+      assertThat(revoke.exit()).as(revoke.err()).isZero();
+
+      // the proxy's copy follows the store by pub/sub: the refusal arrives within its staleness
+      // bound (3 s); a generous deadline, no fixed wait
+      String answer = text(alice.callTool(read));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (answer.equals("read_file done") && System.nanoTime() < deadline) {
+        answer = text(alice.callTool(read));
+      }
+      assertThat(answer).startsWith("DENY REVOKED: ").contains("node 's'");
+      // a fresh grant for the same node, on a new connection, is refused too
+      McpSyncClient again = client(endpoint, grant(KEY));
+      McpSchema.CallToolResult refused = again.callTool(read);
+      assertThat(refused.isError()).isTrue();
+      assertThat(text(refused)).startsWith("DENY REVOKED: ");
+      assertThat(refused.meta().get(McpGuard.META_DECISION).toString()).contains("REVOKED");
+
+      proxy.destroy(); // SIGTERM: the registry and the store are closed with the proxy
+      assertThat(proxy.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      AuditVerification v = AuditLogVerifier.verify(audit);
+      assertThat(v.valid()).as(v.problem()).isTrue();
+    }
+  }
+
+  @Test
+  void revocations_badUri_orAStoreOutOfReach_isOneLineNamingTheFlag_exit2() throws Exception {
+    String[] base = {
+      "mcp",
+      "proxy",
+      "--upstream",
+      upstreamUrl,
+      "--listen",
+      "127.0.0.1:0",
+      "--jwks",
+      jwks.toString(),
+      "--issuer",
+      "orch",
+      "--audience",
+      "mcp:files"
+    };
+    Cli.Result bad = Cli.run(concat(base, "--revocations", "http://127.0.0.1:6379"));
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("exec-authz: --revocations: ");
+    Cli.Result away =
+        Cli.run(
+            concat(
+                base, "--revocations", "redis://ops:hunter2@127.0.0.1:" + RedisServer.freePort()));
+    assertThat(away.exit()).isEqualTo(2);
+    assertThat(away.err().lines().filter(l -> l.startsWith("exec-authz")))
+        .singleElement()
+        .asString()
+        .startsWith("exec-authz: --revocations: ");
+    assertThat(away.err()).doesNotContain("hunter2");
+  }
+
+  @Test
   void unreadableJwks_isOneLineNamingTheFlag_exit2() throws Exception {
     Cli.Result r =
         Cli.run(
@@ -285,7 +364,7 @@ final class McpProxyCommandTest {
     assertThat(r.out())
         .startsWith("Usage: exec-authz mcp proxy")
         .contains("--upstream", "--listen", "--jwks", "--issuer", "--audience", "--server-name")
-        .contains("--policies", "--schema", "--audit");
+        .contains("--policies", "--schema", "--audit", "--revocations");
   }
 
   private static String[] concat(String[] a, String... b) {

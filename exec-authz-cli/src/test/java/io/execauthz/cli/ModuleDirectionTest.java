@@ -22,7 +22,12 @@ final class ModuleDirectionTest {
   void core_usesNoCedarOrNimbusType() {
     noClasses()
         .that()
-        .resideInAnyPackage("io.execauthz", "io.execauthz.spi", "io.execauthz.internal")
+        .resideInAnyPackage(
+            "io.execauthz",
+            "io.execauthz.capability",
+            "io.execauthz.audit",
+            "io.execauthz.spi",
+            "io.execauthz.internal")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
@@ -50,7 +55,12 @@ final class ModuleDirectionTest {
   void noModuleReachesIntoAnotherModulesInternals() {
     noClasses()
         .that()
-        .resideOutsideOfPackages("io.execauthz", "io.execauthz.spi", "io.execauthz.internal")
+        .resideOutsideOfPackages(
+            "io.execauthz",
+            "io.execauthz.capability",
+            "io.execauthz.audit",
+            "io.execauthz.spi",
+            "io.execauthz.internal")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.execauthz.internal")

@@ -22,7 +22,7 @@ final class PolicyReplayEndToEndTest {
 
   /**
    * The demo's policies with the deploy threshold lowered (depth > 1) and test runs forbidden: the
-   * demo's deploy on session/deploy/deploy-eu (#24) and its two test runs (#10, #11) flip.
+   * demo's deploy on session/deploy/deploy-eu (#25) and its two test runs (#10, #11) flip.
    */
   static final String STRICTER =
       DemoCommand.POLICIES.replace("context.depth > 2", "context.depth > 1")
@@ -48,7 +48,7 @@ final class PolicyReplayEndToEndTest {
 
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out())
-        .contains("replayed 27 records")
+        .contains("replayed 28 records")
         .contains("re-decided under the candidate policies: 12")
         .contains("PERMIT -> PERMIT")
         .contains("flips: 0")
@@ -78,7 +78,7 @@ final class PolicyReplayEndToEndTest {
     assertThat(report.get("changes").get("PERMIT -> PERMIT").asInt()).isEqualTo(8);
     assertThat(report.get("flips"))
         .extracting(f -> f.get("seq").asInt())
-        .containsExactly(10, 11, 24);
+        .containsExactly(10, 11, 25);
     assertThat(report.get("flips").get(2).get("newPolicies").get(0).asText())
         .isEqualTo("no-deploys-below-depth-2");
     assertThat(report.get("flips").get(0).get("record").get("resource").asText())

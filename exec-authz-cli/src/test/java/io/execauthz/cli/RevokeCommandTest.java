@@ -5,15 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.execauthz.NodeState;
 import io.execauthz.redis.RedisRevocationRegistry;
 import io.execauthz.redis.RedisStore;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,54 +15,20 @@ import org.junit.jupiter.api.Test;
  * reached, 2 with one line naming the flag on bad input.
  */
 final class RevokeCommandTest {
-  private static Process redis;
-  private static int port;
+  private static RedisServer redis;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    Path bin = Files.createTempFile("redis-server", "");
-    try (InputStream in =
-        RevokeCommandTest.class
-            .getClassLoader()
-            .getResourceAsStream("redis-server-6.2.6-v5-linux-amd64")) {
-      assertThat(in).as("embedded-redis's redis-server on the test classpath").isNotNull();
-      Files.copy(in, bin, StandardCopyOption.REPLACE_EXISTING);
-    }
-    assertThat(bin.toFile().setExecutable(true)).isTrue();
-    port = freePort();
-    redis =
-        new ProcessBuilder(
-                List.of(bin.toString(), "--port", "" + port, "--bind", "127.0.0.1", "--save", ""))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        if (s.isConnected()) {
-          return;
-        }
-      } catch (IOException e) {
-        Thread.sleep(20);
-      }
-    }
-    throw new AssertionError("redis-server did not start");
+    redis = RedisServer.start();
   }
 
   @AfterAll
-  static void stopRedis() throws InterruptedException {
-    redis.destroyForcibly();
-    redis.waitFor(10, TimeUnit.SECONDS);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  static void stopRedis() {
+    redis.close();
   }
 
   private static String uri() {
-    return "redis://127.0.0.1:" + port;
+    return redis.uri();
   }
 
   @Test
@@ -122,7 +79,7 @@ final class RevokeCommandTest {
         Cli.run(
             "revoke",
             "--revocations",
-            "redis://ops:hunter2@127.0.0.1:" + freePort(),
+            "redis://ops:hunter2@127.0.0.1:" + RedisServer.freePort(),
             "--iss",
             "i",
             "--grant",

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.execauthz.AuditLogVerifier;
+import io.execauthz.audit.AuditLogVerifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.execauthz.spi;
 
-import io.execauthz.AuditRecord;
+import io.execauthz.audit.AuditRecord;
 
 /**
  * Receives one {@link AuditRecord} per decision, in decision order. Implementations must be

@@ -1,6 +1,6 @@
 package io.execauthz.spi;
 
-import io.execauthz.AuditRecord;
+import io.execauthz.audit.AuditRecord;
 
 /** The sink behind {@link AuditSink#discarding()}. */
 enum Discarding implements AuditSink {

@@ -37,6 +37,18 @@ public interface PolicyEngine {
     return true;
   }
 
+  /**
+   * The top-level arguments ({@link PolicyRequest#args()}) answers to {@code action} may depend on,
+   * under the policies of the current {@link #version()}; every argument (the safe default) when
+   * unsure. The decision cache keys a request by these arguments only, so an engine must answer
+   * every request as it answers the same request with its arguments restricted to these names (the
+   * simplest way: look at nothing else, as the Cedar engine sends nothing else). Read on every
+   * request: keep it cheap.
+   */
+  default ArgumentReads argumentReads(String action) {
+    return ArgumentReads.all();
+  }
+
   /** Permits everything the execution graph allows (for users without policies, and tests). */
   static PolicyEngine permitAll() {
     return BuiltinEngines.PERMIT_ALL;

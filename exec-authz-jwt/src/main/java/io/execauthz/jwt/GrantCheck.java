@@ -6,6 +6,8 @@ import io.execauthz.Reason;
  * The verification check a grant failed (CONTRACT §4, RFC 8725). Checks run in this order (the form
  * is checked again as each part is decoded), so a token is refused for the first one it fails;
  * nothing in the claims is looked at before the signature has been verified.
+ *
+ * <p>An enum: immutable and thread-safe.
  */
 public enum GrantCheck {
   /** Longer than the verifier's size bound; refused before anything is parsed. */

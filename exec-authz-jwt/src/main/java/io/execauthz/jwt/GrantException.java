@@ -5,6 +5,8 @@ package io.execauthz.jwt;
  * GrantIssuanceException}). Callers switch on the typed reason of the subclass; the message names
  * what was presented and what was required, and never contains a token, a signature or key
  * material.
+ *
+ * <p>Thread-safe once thrown: its fields are final.
  */
 public abstract sealed class GrantException extends RuntimeException
     permits GrantVerificationException, GrantIssuanceException {

@@ -6,6 +6,8 @@ import java.util.Objects;
  * A grant was not minted. {@link #error()} is the typed reason; for {@link
  * IssuanceError#ATTENUATION} the message names the capability the parent lacks. (A parent grant
  * that fails verification throws {@link GrantVerificationException} instead.)
+ *
+ * <p>Thread-safe once thrown: its fields are final.
  */
 public final class GrantIssuanceException extends GrantException {
   private final IssuanceError error;

@@ -1,6 +1,6 @@
 package io.execauthz.jwt;
 
-import io.execauthz.CapabilitySet;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.jwt.internal.GrantContent;
 import java.time.Instant;
 import java.util.List;

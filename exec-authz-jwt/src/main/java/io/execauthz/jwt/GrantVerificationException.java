@@ -18,6 +18,8 @@ import java.util.Optional;
  *   }
  * }
  * }</pre>
+ *
+ * <p>Thread-safe once thrown: its fields are final.
  */
 public final class GrantVerificationException extends GrantException {
   private final GrantCheck check;

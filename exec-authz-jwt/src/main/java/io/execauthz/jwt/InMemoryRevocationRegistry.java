@@ -91,6 +91,13 @@ final class InMemoryRevocationRegistry implements RevocationRegistry {
   }
 
   @Override
+  public String notCurrentDetail() {
+    return "it holds "
+        + maxEntries
+        + " entries, its limit, and some it was told of are not recorded yet";
+  }
+
+  @Override
   public boolean catchUp() {
     lock.lock();
     try {

@@ -1,6 +1,10 @@
 package io.execauthz.jwt;
 
-/** Why a grant was not minted. */
+/**
+ * Why a grant was not minted.
+ *
+ * <p>An enum: immutable and thread-safe.
+ */
 public enum IssuanceError {
   /**
    * The grant asks for a capability its parent grant or node does not hold; the message names it.

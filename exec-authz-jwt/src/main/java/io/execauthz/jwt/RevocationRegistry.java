@@ -76,6 +76,16 @@ public interface RevocationRegistry {
   boolean isCurrent();
 
   /**
+   * Why the registry is not {@link #isCurrent() current}, in words for the deny's detail and the
+   * audit record (no secret): for a shared store, whether it has not caught up since it started,
+   * since when it cannot reach its store, how old its last confirmation is against its bound. Only
+   * meaningful while not current; by default a general sentence.
+   */
+  default String notCurrentDetail() {
+    return "a revocation it was told of is not recorded";
+  }
+
+  /**
    * Tries again to record what could not be recorded; returns whether the registry is now current.
    * By default only reports {@link #isCurrent()}.
    */

@@ -51,11 +51,22 @@ final class Revocations {
     if (!r.isCurrent()) {
       return new Finding(
           GrantCheck.UNAVAILABLE,
-          "the revocation registry is not current (a revocation it was told of is not recorded);"
-              + " grants are refused until it has caught up",
+          "the revocation registry is not current ("
+              + detail(r)
+              + "); grants are refused until it has caught up",
           null);
     }
     return null;
+  }
+
+  /** The registry's own account of why, never failing the verification that asks. */
+  private static String detail(RevocationRegistry r) {
+    try {
+      String d = r.notCurrentDetail();
+      return d == null || d.isBlank() ? "no reason given" : d;
+    } catch (RuntimeException e) {
+      return "no reason given: " + e.getClass().getSimpleName();
+    }
   }
 
   private static String ended(GrantContent c, String id, NodeState state) {

@@ -3,11 +3,11 @@ package io.execauthz.jwt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.execauthz.Authorizer;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
 import io.execauthz.Reason;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;

@@ -3,11 +3,11 @@ package io.execauthz.jwt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.execauthz.CapabilitySet;
 import io.execauthz.ExecutionNode;
 import io.execauthz.ExecutionView;
 import io.execauthz.NodeSpec;
-import io.execauthz.ResourcePattern;
+import io.execauthz.capability.CapabilitySet;
+import io.execauthz.capability.ResourcePattern;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -375,7 +375,7 @@ final class GrantIssuerTest {
         .withEqualsForType(ResourcePattern::equals, ResourcePattern.class)
         .ignoringFields("deadline")
         // capability sets compare by their canonical text, not by their (lazily filled) fields
-        .withEqualsForType(Object::equals, io.execauthz.CapabilitySet.class)
+        .withEqualsForType(Object::equals, io.execauthz.capability.CapabilitySet.class)
         .isEqualTo(f.graph.node("m").view());
   }
 

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
-import io.execauthz.Capability;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionNode;
@@ -14,6 +12,8 @@ import io.execauthz.ExecutionView;
 import io.execauthz.NodeSpec;
 import io.execauthz.NodeState;
 import io.execauthz.Reason;
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package io.execauthz.jwt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.execauthz.CapabilitySet;
 import io.execauthz.NodeSpec;
+import io.execauthz.capability.CapabilitySet;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.execauthz.Authorizer;
-import io.execauthz.CapabilitySet;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
 import io.execauthz.NodeState;
 import io.execauthz.Reason;
+import io.execauthz.capability.CapabilitySet;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.time.Instant;
@@ -230,7 +230,12 @@ final class RevocationTest {
       Decision d = tools.authorize(token, "fs.read", "fs:/repo/a.md");
       assertThat(d)
           .isInstanceOfSatisfying(
-              Decision.Deny.class, deny -> assertThat(deny.reason()).isEqualTo(Reason.UNAVAILABLE));
+              Decision.Deny.class,
+              deny -> {
+                assertThat(deny.reason()).isEqualTo(Reason.UNAVAILABLE);
+                // the registry says why: full, with entries not recorded
+                assertThat(deny.detail()).contains("not current (it holds", "its limit");
+              });
     }
     assertThat(small.catchUp()).isFalse(); // nothing has expired yet to make room
 

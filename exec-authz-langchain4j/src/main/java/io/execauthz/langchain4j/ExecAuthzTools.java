@@ -16,6 +16,7 @@ import dev.langchain4j.service.tool.ToolService;
 import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
 import io.execauthz.Decision;
+import io.execauthz.DenialText;
 import io.execauthz.Reason;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -195,8 +196,9 @@ public final class ExecAuthzTools implements ToolProvider {
     return request.invocationContext() == null ? null : request.invocationParameters();
   }
 
+  /** The one text form of a refusal, shared with every adapter: {@link DenialText}. */
   static String denial(Reason reason, String detail) {
-    return "DENY " + reason + ": " + detail;
+    return DenialText.of(reason, detail);
   }
 
   /** A tool executor that runs the tool only after a permit for the call's own node. */

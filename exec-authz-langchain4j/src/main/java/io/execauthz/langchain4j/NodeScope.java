@@ -3,8 +3,8 @@ package io.execauthz.langchain4j;
 import dev.langchain4j.invocation.InvocationParameters;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionGraphException;
+import io.execauthz.FanOut;
 import io.execauthz.NodeSpec;
-import java.util.Objects;
 
 /**
  * A child execution node for the length of one sub-agent call: opened under the calling node with
@@ -25,15 +25,16 @@ import java.util.Objects;
  * to a tool method that declares them), so a sub-agent can only ever be opened under the node whose
  * call is running; there is no fallback to any other node.
  *
+ * <p>A thin holder of core's {@link io.execauthz.NodeScope}, which decides how the node ends, plus
+ * the framework's per-call context for the child.
+ *
  * <p>Thread-safe: closing twice, or from another thread, completes the node once.
  */
 public final class NodeScope implements AutoCloseable {
-  private final ExecutionGraph graph;
-  private final String nodeId;
+  private final io.execauthz.NodeScope scope;
 
-  private NodeScope(ExecutionGraph graph, String nodeId) {
-    this.graph = graph;
-    this.nodeId = nodeId;
+  private NodeScope(io.execauthz.NodeScope scope) {
+    this.scope = scope;
   }
 
   /**
@@ -43,10 +44,7 @@ public final class NodeScope implements AutoCloseable {
    *     ended parent, a limit): the sub-agent does not start
    */
   public static NodeScope open(ExecutionGraph graph, String parentId, NodeSpec spec) {
-    Objects.requireNonNull(graph, "graph");
-    Objects.requireNonNull(parentId, "parentId");
-    Objects.requireNonNull(spec, "spec");
-    return new NodeScope(graph, graph.spawn(parentId, spec).id());
+    return new NodeScope(io.execauthz.NodeScope.open(graph, parentId, spec));
   }
 
   /**
@@ -56,25 +54,37 @@ public final class NodeScope implements AutoCloseable {
    * @throws ExecutionGraphException if the graph refuses the child
    */
   public static NodeScope open(ExecutionGraph graph, InvocationParameters caller, NodeSpec spec) {
-    String parent =
-        ExecAuthzTools.nodeOf(caller)
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "the caller's invocation parameters name no execution node ("
-                            + ExecAuthzTools.NODE_PARAMETER
-                            + "): a sub-agent is only opened under a node"));
-    return open(graph, parent, spec);
+    return open(graph, parentOf(caller), spec);
+  }
+
+  /**
+   * A batch of parallel sub-agents under the node named in the caller's invocation parameters: each
+   * task runs in its own child node, and the batch's merge joins them (see {@link FanOut}).
+   *
+   * @throws IllegalArgumentException if they name no node
+   */
+  public static <T> FanOut<T> fanOut(ExecutionGraph graph, InvocationParameters caller) {
+    return FanOut.under(graph, parentOf(caller));
+  }
+
+  private static String parentOf(InvocationParameters caller) {
+    return ExecAuthzTools.nodeOf(caller)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "the caller's invocation parameters name no execution node ("
+                        + ExecAuthzTools.NODE_PARAMETER
+                        + "): a sub-agent is only opened under a node"));
   }
 
   /** The child node's id. */
   public String nodeId() {
-    return nodeId;
+    return scope.nodeId();
   }
 
   /** Fresh invocation parameters naming the child node, to pass to the sub-agent's call. */
   public InvocationParameters parameters() {
-    return ExecAuthzTools.parameters(nodeId);
+    return ExecAuthzTools.parameters(scope.nodeId());
   }
 
   /**
@@ -84,19 +94,19 @@ public final class NodeScope implements AutoCloseable {
    */
   @Override
   public void close() {
-    try {
-      graph.complete(nodeId);
-    } catch (ExecutionGraphException held) {
-      try {
-        graph.revoke(nodeId, "its scope closed before it started");
-      } catch (ExecutionGraphException forgotten) {
-        // ended and dropped after its retention: nothing left to collapse
-      }
-    }
+    scope.close();
+  }
+
+  /**
+   * Ends the child because the sub-agent failed: revokes it with a reason naming the failure's type
+   * (see {@link io.execauthz.NodeScope#fail}). A no-op once the node has ended. Never throws.
+   */
+  public void fail(Throwable cause) {
+    scope.fail(cause);
   }
 
   @Override
   public String toString() {
-    return "NodeScope[" + nodeId + "]";
+    return "NodeScope[" + scope.nodeId() + "]";
   }
 }

@@ -14,7 +14,12 @@ final class ApiSurfaceTest {
   void publicApi_isFinal_andExposesNoJacksonTypes() {
     List<String> leaks = new ArrayList<>();
     for (Class<?> c :
-        List.of(ExecAuthzTools.class, ExecAuthzTools.Builder.class, NodeScope.class)) {
+        List.of(
+            ExecAuthzTools.class,
+            ExecAuthzTools.Builder.class,
+            NodeScope.class,
+            McpGrantHeaders.class,
+            McpGrantHeaders.Builder.class)) {
       assertThat(Modifier.isFinal(c.getModifiers())).as(c + " is final").isTrue();
       for (Method m : c.getDeclaredMethods()) {
         if (!Modifier.isPublic(m.getModifiers())) {

@@ -1,9 +1,9 @@
 package io.execauthz.mcp;
 
-import io.execauthz.AuditRecord;
 import io.execauthz.Authorizer;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
+import io.execauthz.audit.AuditRecord;
 import io.execauthz.jwt.GrantAlgorithm;
 import io.execauthz.jwt.GrantIssuer;
 import io.execauthz.jwt.GrantVerifier;

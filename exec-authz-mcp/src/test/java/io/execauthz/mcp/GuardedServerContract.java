@@ -5,9 +5,9 @@ import static io.execauthz.mcp.Fixture.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.execauthz.AuditRecord;
 import io.execauthz.NodeSpec;
 import io.execauthz.Reason;
+import io.execauthz.audit.AuditRecord;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;

@@ -295,7 +295,11 @@ public final class OtelDecisionObserver implements DecisionObserver {
     return TimeUnit.SECONDS.toNanos(t.getEpochSecond()) + t.getNano();
   }
 
-  /** Options for an {@link OtelDecisionObserver}; each may be set once. */
+  /**
+   * Options for an {@link OtelDecisionObserver}; each may be set once.
+   *
+   * <p>Not thread-safe: configure on one thread.
+   */
   public static final class Builder {
     private final OpenTelemetry otel;
     private boolean events;

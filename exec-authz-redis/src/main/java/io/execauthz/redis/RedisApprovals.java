@@ -1,45 +1,36 @@
 package io.execauthz.redis;
 
 import io.execauthz.AuthorizationRequest;
+import io.execauthz.spi.ApprovalStore;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One-time approvals shared by every process: an approval is recorded for exactly one call — node,
- * action, resource and the SHA-256 of its canonical arguments ({@link io.execauthz.Args#sha256()})
- * — and consumed at most once, whichever process asks first (Redis {@code GETDEL}, atomic).
+ * An {@link ApprovalStore} shared by every process: an approval is recorded for exactly one call —
+ * node, action, canonical resource and the SHA-256 of its canonical arguments ({@link
+ * io.execauthz.Args#sha256()}) — and consumed at most once, whichever process asks first (Redis
+ * {@code GETDEL}, atomic; Redis 6.2 or later).
  *
  * <pre>{@code
+ * RedisApprovals approvals = store.approvals();
+ * Authorizer authorizer = Authorizer.newBuilder()...approvalStore(approvals).build();
  * // where the human approves (any process):
  * approvals.record(request, Duration.ofMinutes(10));
- * // where the call is decided (any process):
- * AuthorizationRequest asked = switch (approvals.consume(request)) {
- *   case CONSUMED -> request.withApproval();
- *   case ABSENT -> request;                       // denied APPROVAL_REQUIRED if it needs one
- *   case UNAVAILABLE -> request;                  // fail closed: treated as not approved
- * };
- * Decision d = authorizer.authorize(asked);
+ * // where the call is decided (any process): the pipeline's approval step consumes it
+ * Decision d = authorizer.authorize(request);
  * }</pre>
  *
- * <p>An approval is spent when consumed, even if the decision then refuses for another reason: ask
- * for it only when the request needs one. Keys: {@code <prefix>:ap:<hash of node, action, resource,
- * arguments>}, with a TTL.
+ * <p>An approval is spent when consumed, even if the decision then refuses for another reason: the
+ * pipeline asks only when the request needs one. When Redis does not answer within the store's
+ * timeout, {@link #consume} and {@link #peek} return {@link Outcome#UNAVAILABLE} (a deny with
+ * {@code UNAVAILABLE}). Key: {@code <prefix>:ap:<hash of node, action, resource, arguments>}, one
+ * key per approval (so any cluster slot), with a TTL.
  *
  * <p>Thread-safe.
  */
-public final class RedisApprovals {
-  /** What {@link #consume} found. */
-  public enum Consumed {
-    /** An approval for this very call existed and is now spent. */
-    CONSUMED,
-    /** None (never given, expired, or already consumed). */
-    ABSENT,
-    /** Redis did not answer in time: treat as no approval (fail closed). */
-    UNAVAILABLE
-  }
-
+public final class RedisApprovals implements ApprovalStore {
   private final RedisStore store;
 
   RedisApprovals(RedisStore store) {
@@ -47,20 +38,30 @@ public final class RedisApprovals {
   }
 
   /**
-   * Records an approval of exactly this call, valid for {@code ttl}.
+   * Records an approval of exactly this request (its resource in canonical form), valid for {@code
+   * ttl}.
    *
    * @throws RedisUnavailableException if it could not be recorded
    */
   public void record(AuthorizationRequest request, Duration ttl) {
+    record(Approval.of(Objects.requireNonNull(request, "request")), ttl);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws RedisUnavailableException if it could not be recorded
+   */
+  @Override
+  public void record(Approval approval, Duration ttl) {
     Objects.requireNonNull(ttl, "ttl");
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("ttl must be positive, was " + ttl);
     }
+    String key = key(approval);
     try {
       Scripts.await(
-          store
-              .commands()
-              .set(key(request), "1", io.lettuce.core.SetArgs.Builder.px(ttl.toMillis())),
+          store.commands().set(key, "1", io.lettuce.core.SetArgs.Builder.px(ttl.toMillis())),
           store.timeout());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -71,24 +72,44 @@ public final class RedisApprovals {
     }
   }
 
-  /** Consumes the approval of exactly this call, if there is one; at most once across processes. */
-  public Consumed consume(AuthorizationRequest request) {
+  /** The approval of exactly this request, consumed if there is one; at most once overall. */
+  public Outcome consume(AuthorizationRequest request) {
+    return consume(Approval.of(Objects.requireNonNull(request, "request")));
+  }
+
+  @Override
+  public Outcome consume(Approval approval) {
+    String key = key(approval);
     try {
-      String v = Scripts.await(store.commands().getdel(key(request)), store.timeout());
-      return v == null ? Consumed.ABSENT : Consumed.CONSUMED;
+      String v = Scripts.await(store.commands().getdel(key), store.timeout());
+      return v == null ? Outcome.ABSENT : Outcome.APPROVED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Consumed.UNAVAILABLE;
+      return Outcome.UNAVAILABLE;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      return Consumed.UNAVAILABLE;
+      return Outcome.UNAVAILABLE;
     }
   }
 
-  String key(AuthorizationRequest r) {
-    Objects.requireNonNull(r, "request");
+  @Override
+  public Outcome peek(Approval approval) {
+    String key = key(approval);
+    try {
+      Long n = Scripts.await(store.commands().exists(key), store.timeout());
+      return n != null && n > 0 ? Outcome.APPROVED : Outcome.ABSENT;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Outcome.UNAVAILABLE;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      return Outcome.UNAVAILABLE;
+    }
+  }
+
+  String key(Approval a) {
+    Objects.requireNonNull(a, "approval");
     return store.prefix()
         + ":ap:"
-        + Keys.hash(r.nodeId(), r.action(), r.resource(), r.arguments().sha256());
+        + Keys.hash(a.nodeId(), a.action(), a.resource(), a.argumentsSha256());
   }
 
   @Override

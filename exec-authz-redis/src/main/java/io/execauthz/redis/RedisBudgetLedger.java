@@ -127,6 +127,11 @@ final class RedisBudgetLedger implements BudgetLedger {
       keys[i] = key(b);
       args.add(Long.toString(b.maxCalls()));
       args.add(Long.toString(keepUntil(b.notAfter())));
+      if (store.cluster() && !b.scope().equals(flat.get(0).scope())) {
+        // one script call runs on one cluster node: its keys must share a hash slot
+        return new Unavailable(
+            "budgets of two graphs in one call cannot be spent atomically on a Redis Cluster");
+      }
     }
     List<Object> r;
     try {

@@ -126,9 +126,14 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
   private volatile boolean full;
   private volatile boolean reportedCurrent;
   private boolean outage; // guarded by lock: a heartbeat failed since the copy was last confirmed
-  private long recoveringSince = Long.MIN_VALUE; // guarded by lock
+  private volatile long recoveringSince = Long.MIN_VALUE; // written under lock
+  private final long startedAt;
+  private volatile long failingSince = Long.MIN_VALUE; // epoch ms of the first failed heartbeat
+  private volatile String lastFailure; // its cause, naming no secret
 
-  private final StatefulRedisPubSubConnection<String, String> pubsub;
+  private StatefulRedisPubSubConnection<String, String> pubsub; // guarded by lock; null until made
+  private boolean subscribed; // guarded by lock
+  private boolean closed; // guarded by lock
   private final ScheduledExecutorService scheduler;
   private final String newEpoch;
 
@@ -151,6 +156,7 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
             ? b.settle
             : RedisStore.MAX_RECONNECT_DELAY.plus(heartbeat).multipliedBy(2);
     this.retention = b.retention == null ? Duration.ofMinutes(1) : b.retention;
+    this.startedAt = clock.millis();
     this.maxEntries = b.maxEntries == null ? 1_000_000 : b.maxEntries;
     String tag = "{" + store.prefix() + "-rev}";
     this.entriesKey = store.prefix() + ":" + tag + ":entries";
@@ -162,16 +168,6 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
     this.newEpoch = HexFormat.of().formatHex(r);
     this.write = new Scripts(store.commands(), WRITE);
     this.snapshot = new Scripts(store.commands(), SNAPSHOT);
-    this.pubsub = store.connectPubSub();
-    pubsub.addListener(
-        new RedisPubSubAdapter<>() {
-          @Override
-          public void message(String ch, String message) {
-            if (channel.equals(ch)) {
-              onMessage(message);
-            }
-          }
-        });
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
@@ -179,15 +175,6 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
               t.setDaemon(true);
               return t;
             });
-    try {
-      Scripts.await(pubsub.async().subscribe(channel), store.timeout());
-    } catch (Exception e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "revocations: cannot subscribe at {0} yet ({1}); not current until caught up",
-          store.where(),
-          RedisStore.cause(e));
-    }
     tick(); // catch up before the first verification, if Redis answers
     long period = heartbeat.toMillis();
     scheduler.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
@@ -270,11 +257,72 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
         && confirmedAt != Long.MIN_VALUE;
   }
 
+  /**
+   * Why not current, every reason that holds: the local copy full; a revocation made here not yet
+   * written; not caught up since it started; Redis unreachable since when (and why); Redis back but
+   * the copy not yet confirmed (the recovery settle); the last confirmation older than the bound.
+   */
+  @Override
+  public String notCurrentDetail() {
+    long now = clock.millis();
+    long confirmed = confirmedAt;
+    long failing = failingSince;
+    long recovering = recoveringSince;
+    List<String> why = new java.util.ArrayList<>();
+    if (full) {
+      why.add("its local copy holds " + maxEntries + " entries, its limit");
+    }
+    if (pendingWrites) {
+      why.add("a revocation made in this process is not yet written to " + store.where());
+    }
+    if (confirmed == Long.MIN_VALUE) {
+      why.add(
+          "not caught up with "
+              + store.where()
+              + " since it started at "
+              + Instant.ofEpochMilli(startedAt));
+    }
+    if (failing != Long.MIN_VALUE) {
+      String cause = lastFailure;
+      why.add(
+          "cannot reach "
+              + store.where()
+              + " since "
+              + Instant.ofEpochMilli(failing)
+              + (cause == null ? "" : " (" + cause + ")"));
+    } else if (recovering != Long.MIN_VALUE) {
+      why.add(
+          store.where()
+              + " answers again since "
+              + Instant.ofEpochMilli(recovering)
+              + "; the copy is read again after "
+              + settle.toMillis()
+              + " ms");
+    }
+    if (confirmed != Long.MIN_VALUE) {
+      long age = now - confirmed;
+      why.add(
+          "last confirmed "
+              + age
+              + " ms ago, "
+              + (age > bound.toMillis() ? "over" : "within")
+              + " its bound of "
+              + bound.toMillis()
+              + " ms");
+    }
+    return String.join("; ", why);
+  }
+
   /** Writes what is pending and confirms the copy now, on the caller's thread. */
   @Override
   public boolean catchUp() {
     tick();
     return isCurrent();
+  }
+
+  /** The keys the registry's scripts touch together (one hash tag, so one cluster slot). */
+  List<String> keys() {
+    return List.of(entriesKey, seqKey, epochKey);
   }
 
   /** The number of entries in the local copy, for tests and sizing. */
@@ -364,11 +412,51 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
     }
   }
 
+  /**
+   * Connects the subscription and subscribes, if not yet done: at start, and at every heartbeat
+   * until it works (a registry built while Redis is unreachable). Lettuce subscribes again by
+   * itself after a reconnect. Until subscribed, the heartbeat still confirms the copy: it reads
+   * everything again whenever the sequence number moved. Under lock.
+   */
+  private void subscribe() {
+    if (closed) {
+      return;
+    }
+    try {
+      if (pubsub == null) {
+        StatefulRedisPubSubConnection<String, String> c = store.connectPubSub();
+        c.addListener(
+            new RedisPubSubAdapter<>() {
+              @Override
+              public void message(String ch, String message) {
+                if (channel.equals(ch)) {
+                  onMessage(message);
+                }
+              }
+            });
+        pubsub = c;
+      }
+      Scripts.await(pubsub.async().subscribe(channel), store.timeout());
+      subscribed = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.log(
+          reportedCurrent ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+          "revocations: cannot subscribe at {0} yet ({1}); not current until caught up",
+          store.where(),
+          RedisStore.cause(e));
+    }
+  }
+
   /** The heartbeat: write what is pending, then confirm the copy or read it all again. */
   private void tick() {
     long sentAt = clock.millis();
     lock.lock();
     try {
+      if (!subscribed) {
+        subscribe();
+      }
       if (!pending.isEmpty()) {
         flush();
       }
@@ -402,7 +490,12 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
         }
       }
       prune(clock.millis());
+      failingSince = Long.MIN_VALUE;
     } catch (Exception e) {
+      if (failingSince == Long.MIN_VALUE) {
+        failingSince = sentAt;
+      }
+      lastFailure = RedisStore.cause(e);
       if (confirmedAt != Long.MIN_VALUE) {
         outage = true; // (not at start: a process that never caught up has nothing to settle)
       }
@@ -526,10 +619,16 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
   @Override
   public void close() {
     scheduler.shutdownNow();
+    lock.lock();
     try {
-      pubsub.close();
+      closed = true;
+      if (pubsub != null) {
+        pubsub.close();
+      }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "closing the subscription: {0}", RedisStore.cause(e));
+    } finally {
+      lock.unlock();
     }
   }
 

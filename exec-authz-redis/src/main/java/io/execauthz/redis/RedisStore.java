@@ -10,10 +10,13 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -60,6 +63,11 @@ public final class RedisStore implements AutoCloseable {
   /** The longest wait between two reconnection attempts. */
   static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
 
+  /** How often a cluster client reads the topology again, besides on MOVED, ASK and reconnects. */
+  static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
+
+  private static final System.Logger LOG = System.getLogger(RedisStore.class.getName());
+
   /** How long connecting may take. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -95,11 +103,14 @@ public final class RedisStore implements AutoCloseable {
           ClusterClientOptions.builder()
               .timeoutOptions(timeouts)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              // follow a failover (a replica promoted, slots moved) without waiting for a restart
+              .topologyRefreshOptions(topologyRefresh())
               .build());
       this.client = c;
       StatefulRedisClusterConnection<String, String> conn = connectOrFail(() -> c.connect());
       this.connection = conn;
       this.commands = conn.async();
+      connectToEveryMaster(conn);
     } else {
       RedisClient c = RedisClient.create(resources, uris.get(0));
       c.setOptions(
@@ -112,6 +123,43 @@ public final class RedisStore implements AutoCloseable {
           connectOrFail(() -> c.connect(StringCodec.UTF8));
       this.connection = conn;
       this.commands = conn.async();
+    }
+  }
+
+  /**
+   * Reads the topology again every {@link #TOPOLOGY_REFRESH} and at once on MOVED, ASK, persistent
+   * reconnects, uncovered slots and unknown nodes, so that a failover (a replica promoted) is
+   * followed within a reconnection or two. (Lettuce 7 marks the trigger setters deprecated without
+   * a replacement yet; they still do what they say.)
+   */
+  @SuppressWarnings("deprecation")
+  private static ClusterTopologyRefreshOptions topologyRefresh() {
+    return ClusterTopologyRefreshOptions.builder()
+        .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+        .enableAllAdaptiveRefreshTriggers()
+        .build();
+  }
+
+  /**
+   * Opens the connection to every master now. Lettuce opens a node's connection on its first
+   * command, and with commands rejected while disconnected (so that none is sent late, after the
+   * caller was told it failed) that first command would fail: a registry would start not current, a
+   * first budget take answer unavailable. A master that cannot be reached now is left to Lettuce.
+   */
+  private static void connectToEveryMaster(StatefulRedisClusterConnection<String, String> conn) {
+    for (RedisClusterNode n : conn.getPartitions()) {
+      if (n.getRole().isUpstream()) {
+        try {
+          conn.getConnection(n.getUri().getHost(), n.getUri().getPort(), ConnectionIntent.WRITE);
+        } catch (RuntimeException e) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "cannot connect to cluster node {0}:{1} yet ({2})",
+              n.getUri().getHost(),
+              n.getUri().getPort(),
+              cause(e));
+        }
+      }
     }
   }
 
@@ -148,6 +196,11 @@ public final class RedisStore implements AutoCloseable {
   /** How long any one command may take before it counts as unavailable. */
   public Duration timeout() {
     return timeout;
+  }
+
+  /** Whether this is a Redis Cluster (each script call's keys must then share a hash slot). */
+  boolean cluster() {
+    return cluster;
   }
 
   String prefix() {

@@ -3,7 +3,14 @@ package io.execauthz.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.execauthz.AuthorizationRequest;
-import io.execauthz.redis.RedisApprovals.Consumed;
+import io.execauthz.Authorizer;
+import io.execauthz.Decision;
+import io.execauthz.Reason;
+import io.execauthz.jwt.GrantAuthorizer;
+import io.execauthz.jwt.GrantVerifier;
+import io.execauthz.jwt.PublicKeySet;
+import io.execauthz.spi.ApprovalStore.Outcome;
+import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +34,7 @@ final class RedisApprovalsTest {
     try (RedisStore a = store();
         RedisStore b = store()) {
       a.approvals().record(call, Duration.ofMinutes(1));
-      ConcurrentLinkedQueue<Consumed> results = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Outcome> results = new ConcurrentLinkedQueue<>();
       CountDownLatch go = new CountDownLatch(1);
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
@@ -50,8 +57,8 @@ final class RedisApprovalsTest {
         t.join();
       }
       assertThat(results).hasSize(16);
-      assertThat(results.stream().filter(r -> r == Consumed.CONSUMED)).hasSize(1);
-      assertThat(results.stream().filter(r -> r == Consumed.ABSENT)).hasSize(15);
+      assertThat(results.stream().filter(r -> r == Outcome.APPROVED)).hasSize(1);
+      assertThat(results.stream().filter(r -> r == Outcome.ABSENT)).hasSize(15);
     }
   }
 
@@ -62,12 +69,79 @@ final class RedisApprovalsTest {
     try (RedisStore s = store()) {
       RedisApprovals approvals = s.approvals();
       approvals.record(call, Duration.ofMinutes(1));
-      assertThat(approvals.consume(call.withArgs(Map.of("pr", 43)))).isEqualTo(Consumed.ABSENT);
-      assertThat(approvals.consume(call.onNode("other"))).isEqualTo(Consumed.ABSENT);
+      assertThat(approvals.consume(call.withArgs(Map.of("pr", 43)))).isEqualTo(Outcome.ABSENT);
+      assertThat(approvals.consume(call.onNode("other"))).isEqualTo(Outcome.ABSENT);
       assertThat(approvals.consume(AuthorizationRequest.of("t", "tool.call", "tool:github/close")))
-          .isEqualTo(Consumed.ABSENT);
-      assertThat(approvals.consume(call)).isEqualTo(Consumed.CONSUMED);
-      assertThat(approvals.consume(call)).isEqualTo(Consumed.ABSENT);
+          .isEqualTo(Outcome.ABSENT);
+      assertThat(approvals.consume(call)).isEqualTo(Outcome.APPROVED);
+      assertThat(approvals.consume(call)).isEqualTo(Outcome.ABSENT);
     }
+  }
+
+  @Test
+  void throughTheAuthorizer_anApprovalRecordedByTheOrchestrator_permitsOneCallInOneToolServer()
+      throws Exception {
+    try (Orchestrator o =
+            new Orchestrator(
+                TestRedis.sharedUri(),
+                prefix,
+                Duration.ofSeconds(3),
+                "tool.call tool:** approval");
+        RedisStore a = store();
+        RedisStore b = store()) {
+      String token = o.grant("t");
+      List<GrantAuthorizer> tools = List.of(tool(a), tool(b));
+      AuthorizationRequest merge =
+          AuthorizationRequest.of("t", "tool.call", "tool:github/merge").withArgs(Map.of("pr", 9));
+      for (GrantAuthorizer t : tools) {
+        assertThat(reason(t.authorize(token, merge))).isEqualTo(Reason.APPROVAL_REQUIRED);
+      }
+      o.store.approvals().record(merge, Duration.ofMinutes(1));
+      ConcurrentLinkedQueue<Decision> decisions = new ConcurrentLinkedQueue<>();
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        GrantAuthorizer t = tools.get(i % 2);
+        Thread th =
+            new Thread(
+                () -> {
+                  try {
+                    go.await();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  decisions.add(t.authorize(token, merge));
+                });
+        th.start();
+        threads.add(th);
+      }
+      go.countDown();
+      for (Thread th : threads) {
+        th.join();
+      }
+      assertThat(decisions.stream().filter(Decision::isPermit)).hasSize(1);
+      assertThat(decisions.stream().filter(d -> reason(d) == Reason.APPROVAL_REQUIRED)).hasSize(15);
+    }
+  }
+
+  private static GrantAuthorizer tool(RedisStore s) {
+    return GrantAuthorizer.newBuilder()
+        .verifier(
+            GrantVerifier.newBuilder()
+                .keys(PublicKeySet.of(Orchestrator.KEY))
+                .issuer(Orchestrator.ISSUER)
+                .audience(Orchestrator.AUDIENCE)
+                .withoutRevocationChecks()
+                .build())
+        .authorizer(
+            Authorizer.newBuilder()
+                .budgetLedger(s.budgetLedger())
+                .approvalStore(s.approvals())
+                .policyEngine(PolicyEngine.permitAll()))
+        .build();
+  }
+
+  private static Reason reason(Decision d) {
+    return d instanceof Decision.Deny deny ? deny.reason() : null;
   }
 }

@@ -24,11 +24,13 @@ final class TestRedis implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  private final List<String> extra;
   private Process process;
 
-  private TestRedis(int port, Path dir) {
+  private TestRedis(int port, Path dir, List<String> extra) {
     this.port = port;
     this.dir = dir;
+    this.extra = List.copyOf(extra);
   }
 
   /** The server tests share: {@code EXEC_AUTHZ_REDIS_URL}, else one started here. */
@@ -64,12 +66,17 @@ final class TestRedis implements AutoCloseable {
 
   static TestRedis start() {
     try {
-      TestRedis r = new TestRedis(freePort(), Files.createTempDirectory("exec-authz-redis"));
-      r.startAgain();
-      return r;
+      return start(freePort(), List.of());
     } catch (IOException e) {
       throw new IllegalStateException("cannot start redis-server", e);
     }
+  }
+
+  /** A server on {@code port} with more configuration ({@code --name value} pairs). */
+  static TestRedis start(int port, List<String> extra) throws IOException {
+    TestRedis r = new TestRedis(port, Files.createTempDirectory("exec-authz-redis"), extra);
+    r.startAgain();
+    return r;
   }
 
   String uri() {
@@ -84,22 +91,25 @@ final class TestRedis implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("already running");
     }
+    List<String> command = new java.util.ArrayList<>();
+    command.addAll(
+        List.of(
+            binary().toString(),
+            "--port",
+            Integer.toString(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            dir.toString(),
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always"));
+    command.addAll(extra);
     process =
-        new ProcessBuilder(
-                List.of(
-                    binary().toString(),
-                    "--port",
-                    Integer.toString(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--dir",
-                    dir.toString(),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "yes",
-                    "--appendfsync",
-                    "always"))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("redis.log").toFile())
             .start();
@@ -160,7 +170,26 @@ final class TestRedis implements AutoCloseable {
     return binary;
   }
 
-  private static int freePort() throws IOException {
+  /** A port free now whose cluster bus port (port + 10000) is free too. */
+  static int freeClusterPort() throws IOException {
+    for (int i = 0; i < 100; i++) {
+      int p = freePort();
+      if (p + 10_000 > 65_535) {
+        continue;
+      }
+      try (ServerSocket bus =
+          new ServerSocket(p + 10_000, 1, java.net.InetAddress.getLoopbackAddress())) {
+        if (bus.getLocalPort() == p + 10_000) {
+          return p;
+        }
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no free port pair (port, port + 10000) found");
+  }
+
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -3,6 +3,7 @@ package io.execauthz.springai;
 import io.execauthz.AuthorizationRequest;
 import io.execauthz.Authorizer;
 import io.execauthz.Decision;
+import io.execauthz.DenialText;
 import io.execauthz.Reason;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -169,8 +170,9 @@ public final class ExecAuthzToolCallbacks implements ToolCallbackProvider {
     return byName;
   }
 
+  /** The one text form of a refusal, shared with every adapter: {@link DenialText}. */
   static String denial(Reason reason, String detail) {
-    return "DENY " + reason + ": " + detail;
+    return DenialText.of(reason, detail);
   }
 
   /** The stand-in for a name no tool has: it is never run, only refused. */

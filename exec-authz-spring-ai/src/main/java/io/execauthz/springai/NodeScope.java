@@ -2,9 +2,9 @@ package io.execauthz.springai;
 
 import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionGraphException;
+import io.execauthz.FanOut;
 import io.execauthz.NodeSpec;
 import java.util.Map;
-import java.util.Objects;
 import org.springframework.ai.chat.model.ToolContext;
 
 /**
@@ -28,15 +28,16 @@ import org.springframework.ai.chat.model.ToolContext;
  * <p>The parent comes from the caller's own {@link ToolContext}, so a sub-agent can only ever be
  * opened under the node whose call is running; there is no fallback to any other node.
  *
+ * <p>A thin holder of core's {@link io.execauthz.NodeScope}, which decides how the node ends, plus
+ * the framework's per-call context for the child.
+ *
  * <p>Thread-safe: closing twice, or from another thread, completes the node once.
  */
 public final class NodeScope implements AutoCloseable {
-  private final ExecutionGraph graph;
-  private final String nodeId;
+  private final io.execauthz.NodeScope scope;
 
-  private NodeScope(ExecutionGraph graph, String nodeId) {
-    this.graph = graph;
-    this.nodeId = nodeId;
+  private NodeScope(io.execauthz.NodeScope scope) {
+    this.scope = scope;
   }
 
   /**
@@ -46,10 +47,7 @@ public final class NodeScope implements AutoCloseable {
    *     ended parent, a limit): the sub-agent does not start
    */
   public static NodeScope open(ExecutionGraph graph, String parentId, NodeSpec spec) {
-    Objects.requireNonNull(graph, "graph");
-    Objects.requireNonNull(parentId, "parentId");
-    Objects.requireNonNull(spec, "spec");
-    return new NodeScope(graph, graph.spawn(parentId, spec).id());
+    return new NodeScope(io.execauthz.NodeScope.open(graph, parentId, spec));
   }
 
   /**
@@ -59,25 +57,37 @@ public final class NodeScope implements AutoCloseable {
    * @throws ExecutionGraphException if the graph refuses the child
    */
   public static NodeScope open(ExecutionGraph graph, ToolContext caller, NodeSpec spec) {
-    String parent =
-        ExecAuthzToolCallbacks.nodeOf(caller)
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "the caller's tool context names no execution node ("
-                            + ExecAuthzToolCallbacks.NODE_KEY
-                            + "): a sub-agent is only opened under a node"));
-    return open(graph, parent, spec);
+    return open(graph, parentOf(caller), spec);
+  }
+
+  /**
+   * A batch of parallel sub-agents under the node named in the caller's tool context: each task
+   * runs in its own child node, and the batch's merge joins them (see {@link FanOut}).
+   *
+   * @throws IllegalArgumentException if they name no node
+   */
+  public static <T> FanOut<T> fanOut(ExecutionGraph graph, ToolContext caller) {
+    return FanOut.under(graph, parentOf(caller));
+  }
+
+  private static String parentOf(ToolContext caller) {
+    return ExecAuthzToolCallbacks.nodeOf(caller)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "the caller's tool context names no execution node ("
+                        + ExecAuthzToolCallbacks.NODE_KEY
+                        + "): a sub-agent is only opened under a node"));
   }
 
   /** The child node's id. */
   public String nodeId() {
-    return nodeId;
+    return scope.nodeId();
   }
 
   /** A tool context naming the child node, for the sub-agent's requests. */
   public Map<String, Object> toolContext() {
-    return ExecAuthzToolCallbacks.toolContext(nodeId);
+    return ExecAuthzToolCallbacks.toolContext(scope.nodeId());
   }
 
   /**
@@ -87,19 +97,19 @@ public final class NodeScope implements AutoCloseable {
    */
   @Override
   public void close() {
-    try {
-      graph.complete(nodeId);
-    } catch (ExecutionGraphException held) {
-      try {
-        graph.revoke(nodeId, "its scope closed before it started");
-      } catch (ExecutionGraphException forgotten) {
-        // ended and dropped after its retention: nothing left to collapse
-      }
-    }
+    scope.close();
+  }
+
+  /**
+   * Ends the child because the sub-agent failed: revokes it with a reason naming the failure's type
+   * (see {@link io.execauthz.NodeScope#fail}). A no-op once the node has ended. Never throws.
+   */
+  public void fail(Throwable cause) {
+    scope.fail(cause);
   }
 
   @Override
   public String toString() {
-    return "NodeScope[" + nodeId + "]";
+    return "NodeScope[" + scope.nodeId() + "]";
   }
 }

@@ -3,11 +3,11 @@ package io.execauthz.springai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.execauthz.AuditRecord;
 import io.execauthz.Authorizer;
 import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
 import io.execauthz.NodeState;
+import io.execauthz.audit.AuditRecord;
 import io.execauthz.spi.AuditSink;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyEngine;

@@ -34,7 +34,11 @@ public final class Evaluator {
   private final LongAdder failed = new LongAdder();
   private final AtomicLong uncachedCalls = new AtomicLong();
 
-  /** What one evaluation found. */
+  /**
+   * What one evaluation found.
+   *
+   * <p>Immutable (the lists are copied), so thread-safe.
+   */
   public record Outcome(
       long version,
       boolean permitted,
@@ -71,7 +75,7 @@ public final class Evaluator {
     decisions.increment();
     RequestMapper.Mapped m;
     try {
-      m = RequestMapper.map(request, s.schema(), limits);
+      m = RequestMapper.map(request, s.schema(), limits, s::argumentReads, s.lineage());
     } catch (RequestMapper.Rejected e) {
       rejected.increment();
       return error(s, false, "request refused before evaluation: " + e.getMessage());

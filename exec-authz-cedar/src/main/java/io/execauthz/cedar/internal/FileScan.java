@@ -29,7 +29,12 @@ import java.util.stream.Stream;
  * <p>Immutable and thread-safe.
  */
 public final class FileScan {
-  /** One file as scanned; {@code text} is null when {@code error} is not. */
+  /**
+   * One file as scanned; {@code text} is null when {@code error} is not.
+   *
+   * <p>Immutable in use: the scanner builds one per file and never changes it (though {@code
+   * sha256} is an array, shared as it is).
+   */
   public record FileState(
       String name, long size, long modified, byte[] sha256, String text, String error) {
     boolean sameAs(FileState o) {

@@ -31,10 +31,18 @@ import java.util.Set;
  * against the schema; try to cache the set natively.
  */
 public final class Loader {
-  /** A named policy text (a file's path, or a name the caller gave). */
+  /**
+   * A named policy text (a file's path, or a name the caller gave).
+   *
+   * <p>Immutable, so thread-safe.
+   */
   public record Source(String name, String text) {}
 
-  /** What a load produced: a snapshot (version 0 until the store numbers it), or errors. */
+  /**
+   * What a load produced: a snapshot (version 0 until the store numbers it), or errors.
+   *
+   * <p>Immutable (the lists are copied), so thread-safe.
+   */
   public record Outcome(Snapshot snapshot, List<String> errors, List<String> warnings) {
     public Outcome {
       errors = List.copyOf(errors);
@@ -168,15 +176,17 @@ public final class Loader {
       return new Outcome(null, errors, warnings);
     }
     PolicyReads reads = PolicyReads.nothing();
+    boolean ancestors = false;
     Map<String, List<String>> bySource = new LinkedHashMap<>();
     for (Source source : sources) {
       bySource.put(source.name(), new ArrayList<>());
     }
     for (Parsed p : parsed) {
       reads = reads.union(p.found().reads());
+      ancestors |= p.found().ancestorsObservable();
       bySource.get(p.where().source()).add(p.id());
     }
-    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations, reads, bySource);
+    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations, reads, ancestors, bySource);
     snapshot.tryCache();
     return new Outcome(snapshot, errors, warnings);
   }

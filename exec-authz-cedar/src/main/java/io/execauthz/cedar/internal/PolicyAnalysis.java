@@ -30,8 +30,17 @@ import java.util.Set;
  * <p>Thread-safe (stateless).
  */
 public final class PolicyAnalysis {
-  /** What one policy reads, and the depth of its deepest expression. */
-  public record Result(PolicyReads reads, int depth) {}
+  /**
+   * What one policy reads, and the depth of its deepest expression.
+   *
+   * @param ancestorsObservable whether the policy may observe an {@code Execution} entity other
+   *     than the request's node: an {@code Execution} literal anywhere but as the target of {@code
+   *     in} (where only the node's ancestry is consulted), or anything the analysis does not
+   *     follow. When no policy can, the node may be sent alone with every ancestor as a direct
+   *     parent.
+   *     <p>Immutable, so thread-safe.
+   */
+  public record Result(PolicyReads reads, int depth, boolean ancestorsObservable) {}
 
   /** The deepest JSON nesting read: far beyond any policy {@link PolicyText} lets through. */
   static final int MAX_JSON_DEPTH = 200_000;
@@ -106,11 +115,11 @@ public final class PolicyAnalysis {
     try {
       policy = JSON.readTree(estJson);
     } catch (IOException | RuntimeException e) {
-      return new Result(PolicyReads.everything(), Integer.MAX_VALUE);
+      return new Result(PolicyReads.everything(), Integer.MAX_VALUE, true);
     }
     Walk w = new Walk();
     w.policy(policy);
-    return new Result(w.reads(), w.maxDepth);
+    return new Result(w.reads(), w.maxDepth, w.ancestors);
   }
 
   /** A path under {@code context} whose value is not used yet. */
@@ -133,6 +142,7 @@ public final class PolicyAnalysis {
     boolean allEntityAttributes;
     final Set<String> entityAttributes = new HashSet<>();
     boolean hierarchy;
+    boolean ancestors;
     int maxDepth;
 
     PolicyReads reads() {
@@ -144,6 +154,7 @@ public final class PolicyAnalysis {
       allContext = true;
       allEntityAttributes = true;
       hierarchy = true;
+      ancestors = true;
       maxDepth = Math.max(maxDepth, depth + jsonDepth(node));
     }
 
@@ -218,7 +229,11 @@ public final class PolicyAnalysis {
       int d = depth + 1;
       switch (op) {
         case "Value":
-          return v.isObject() && v.has("__entity") ? ENTITY : OTHER;
+          if (v.isObject() && v.has("__entity")) {
+            ancestors |= isExecution(v);
+            return ENTITY;
+          }
+          return OTHER;
         case "Var":
           switch (v.asText("")) {
             case "context":
@@ -256,6 +271,11 @@ public final class PolicyAnalysis {
           if (BINARY.contains(op)) {
             if (op.equals("in")) {
               hierarchy = true;
+              if (v.isObject() && v.size() == 2 && v.has("left") && v.has("right")) {
+                use(expr(v.get("left"), d));
+                inTarget(v.get("right"), d);
+                return OTHER;
+              }
             }
             if (op.equals("getTag") || op.equals("hasTag")) {
               allEntityAttributes = true; // tags: a computed key
@@ -269,6 +289,36 @@ public final class PolicyAnalysis {
           unsure(v, depth);
           return OTHER;
       }
+    }
+
+    /**
+     * The right operand of {@code in}: entity literals there (alone or in a set literal) are only
+     * looked up among the left operand's ancestors, so they expose no entity's data.
+     */
+    void inTarget(JsonNode right, int depth) {
+      maxDepth = Math.max(maxDepth, depth);
+      JsonNode value = right.isObject() && right.size() == 1 ? right.get("Value") : null;
+      if (value != null && value.isObject() && value.has("__entity")) {
+        return;
+      }
+      JsonNode set = right.isObject() && right.size() == 1 ? right.get("Set") : null;
+      if (set != null && set.isArray()) {
+        boolean literals = true;
+        for (JsonNode el : set) {
+          JsonNode ev = el.isObject() && el.size() == 1 ? el.get("Value") : null;
+          literals &= ev != null && ev.isObject() && ev.has("__entity");
+        }
+        if (literals) {
+          maxDepth = Math.max(maxDepth, depth + 1);
+          return;
+        }
+      }
+      use(expr(right, depth));
+    }
+
+    static boolean isExecution(JsonNode value) {
+      JsonNode t = value.path("__entity").path("type");
+      return !t.isTextual() || t.asText().equals("Execution") || t.asText().endsWith("::Execution");
     }
 
     Object attribute(JsonNode v, int depth, boolean has) {

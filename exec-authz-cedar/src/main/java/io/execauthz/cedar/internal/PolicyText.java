@@ -14,16 +14,26 @@ import java.util.List;
  * <p>Nesting counts every open {@code (}, {@code [} and {@code {}, plus every {@code if} keyword
  * inside the innermost open bracket (an {@code if} nests without a bracket: {@code if a then if b
  * then …}).
+ *
+ * <p>Immutable once scanned, so thread-safe.
  */
 public final class PolicyText {
   private final String source;
   private final String text;
   private final int[] lineStarts;
 
-  /** One statement of a source: a policy, from its first significant character to its {@code ;}. */
+  /**
+   * One statement of a source: a policy, from its first significant character to its {@code ;}.
+   *
+   * <p>Immutable, so thread-safe.
+   */
   public record Statement(String text, int offset, int line, int column) {}
 
-  /** A problem found by the scan, at a line and column (1-based). */
+  /**
+   * A problem found by the scan, at a line and column (1-based).
+   *
+   * <p>Thread-safe once thrown: its fields are final.
+   */
   public static final class ScanException extends Exception {
     private static final long serialVersionUID = 1L;
     private final transient List<String> errors;

@@ -10,7 +10,9 @@ import com.cedarpolicy.value.PrimBool;
 import com.cedarpolicy.value.PrimLong;
 import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
+import io.execauthz.Args;
 import io.execauthz.ExecutionView;
+import io.execauthz.spi.ArgumentReads;
 import io.execauthz.spi.PolicyRequest;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -28,6 +30,8 @@ import java.util.Set;
  * built from a type and an id — never by concatenating or parsing text — so no identifier can
  * inject into an entity reference. Arguments are bounded (depth, number of values, characters)
  * before anything is sent: the native side panics on deep input and prints the whole request.
+ *
+ * <p>Stateless apart from its final limits, so thread-safe.
  */
 public final class RequestMapper {
   static final EntityTypeName USER = type("User");
@@ -51,10 +55,31 @@ public final class RequestMapper {
   /** The context attributes whose values are entities. */
   public static final Set<String> ENTITY_CONTEXT_KEYS = Set.of("execution");
 
-  /** Bounds on what a request may send. */
+  /** Which {@code Execution} entities a request sends. */
+  public enum Lineage {
+    /** None: no policy can read them ({@code context.execution} still names the node). */
+    NONE,
+    /**
+     * The node alone, with its attributes and every ancestor as a direct parent: {@code in} answers
+     * as with the whole lineage, and no ancestor's own data is sent.
+     */
+    NODE,
+    /** Every node of the lineage with its own parents and attributes. */
+    FULL
+  }
+
+  /**
+   * Bounds on what a request may send.
+   *
+   * <p>Immutable, so thread-safe.
+   */
   public record Limits(int maxArgsDepth, int maxArgsValues, int maxArgsChars, int maxLineage) {}
 
-  /** A request refused before it reached the native library. */
+  /**
+   * A request refused before it reached the native library.
+   *
+   * <p>Thread-safe once thrown: its fields are final.
+   */
   public static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -63,7 +88,11 @@ public final class RequestMapper {
     }
   }
 
-  /** A request in Cedar's terms. */
+  /**
+   * A request in Cedar's terms.
+   *
+   * <p>Holds Cedar values as built for one request; not shared between threads.
+   */
   public record Mapped(
       EntityUID principal,
       EntityUID action,
@@ -83,41 +112,28 @@ public final class RequestMapper {
    * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
    */
   public static Mapped map(PolicyRequest r, SchemaInfo schema, Limits limits) throws Rejected {
+    return map(r, schema, limits, a -> ArgumentReads.all(), Lineage.FULL);
+  }
+
+  /**
+   * Maps one request, sending only the arguments {@code readsOf} names for its action, and of the
+   * lineage what {@code lineage} says.
+   *
+   * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
+   */
+  public static Mapped map(
+      PolicyRequest r,
+      SchemaInfo schema,
+      Limits limits,
+      java.util.function.Function<String, ArgumentReads> readsOf,
+      Lineage lineage)
+      throws Rejected {
     ExecutionView view = r.view();
     EntityUID principal = principal(view.principal());
     EntityUID action = new EntityUID(ACTION, r.action());
     EntityUID resource = resource(r.resource());
 
-    List<ExecutionView.Lineage> lineage = view.lineage();
-    if (lineage.size() > limits.maxLineage()) {
-      throw new Rejected(
-          "the lineage of node '"
-              + view.nodeId()
-              + "' has "
-              + lineage.size()
-              + " nodes, over the limit of "
-              + limits.maxLineage());
-    }
-    Set<Entity> entities = new HashSet<>(lineage.size() * 2);
-    boolean self = false;
-    for (ExecutionView.Lineage l : lineage) {
-      Map<String, Value> attrs = new HashMap<>(4);
-      attrs.put("kind", new PrimString(l.kind()));
-      attrs.put("depth", new PrimLong(l.depth()));
-      Set<EntityUID> parents = new HashSet<>(l.parents().size() * 2);
-      for (String p : l.parents()) {
-        parents.add(new EntityUID(EXECUTION, p));
-      }
-      entities.add(new Entity(new EntityUID(EXECUTION, l.id()), attrs, parents));
-      self |= l.id().equals(view.nodeId());
-    }
-    if (!self) {
-      // a view without lineage (or one that omits the node): the node alone, its parents unknown
-      Map<String, Value> attrs = new HashMap<>(4);
-      attrs.put("kind", new PrimString(view.kind()));
-      attrs.put("depth", new PrimLong(view.depth()));
-      entities.add(new Entity(new EntityUID(EXECUTION, view.nodeId()), attrs, new HashSet<>()));
-    }
+    Set<Entity> entities = lineage == Lineage.NONE ? Set.of() : entities(view, limits, lineage);
 
     Optional<Set<String>> declared =
         schema == null ? Optional.empty() : schema.contextAttributes(r.action());
@@ -140,9 +156,65 @@ public final class RequestMapper {
     put(context, declared, "now", () -> new PrimLong(r.now().getEpochSecond()));
     if (declared.map(d -> d.contains("args")).orElse(true)) {
       Budget budget = new Budget(limits);
-      context.put("args", record(r.args(), "args", 1, budget));
+      // only what some policy may read: the rest cannot change the answer (nor fail the request)
+      Map<String, Object> args = r.args();
+      ArgumentReads reads = readsOf.apply(r.action());
+      if (!reads.readsAll()) {
+        args = Args.of(args).only(reads);
+      }
+      context.put("args", record(args, "args", 1, budget));
     }
     return new Mapped(principal, action, resource, context, entities);
+  }
+
+  /** The lineage's {@code Execution} entities, in full or flattened onto the node. */
+  private static Set<Entity> entities(ExecutionView view, Limits limits, Lineage how)
+      throws Rejected {
+    List<ExecutionView.Lineage> lineage = view.lineage();
+    if (lineage.size() > limits.maxLineage()) {
+      throw new Rejected(
+          "the lineage of node '"
+              + view.nodeId()
+              + "' has "
+              + lineage.size()
+              + " nodes, over the limit of "
+              + limits.maxLineage());
+    }
+    if (how == Lineage.NODE) {
+      Set<EntityUID> ancestors = new HashSet<>(lineage.size() * 2);
+      for (ExecutionView.Lineage l : lineage) {
+        if (!l.id().equals(view.nodeId())) {
+          ancestors.add(new EntityUID(EXECUTION, l.id()));
+        }
+      }
+      Map<String, Value> attrs = new HashMap<>(4);
+      attrs.put("kind", new PrimString(view.kind()));
+      attrs.put("depth", new PrimLong(view.depth()));
+      Set<Entity> one = new HashSet<>(2);
+      one.add(new Entity(new EntityUID(EXECUTION, view.nodeId()), attrs, ancestors));
+      return one;
+    }
+    Set<Entity> entities = new HashSet<>(lineage.size() * 2);
+    boolean self = false;
+    for (ExecutionView.Lineage l : lineage) {
+      Map<String, Value> attrs = new HashMap<>(4);
+      attrs.put("kind", new PrimString(l.kind()));
+      attrs.put("depth", new PrimLong(l.depth()));
+      Set<EntityUID> parents = new HashSet<>(l.parents().size() * 2);
+      for (String p : l.parents()) {
+        parents.add(new EntityUID(EXECUTION, p));
+      }
+      entities.add(new Entity(new EntityUID(EXECUTION, l.id()), attrs, parents));
+      self |= l.id().equals(view.nodeId());
+    }
+    if (!self) {
+      // a view without lineage (or one that omits the node): the node alone, its parents unknown
+      Map<String, Value> attrs = new HashMap<>(4);
+      attrs.put("kind", new PrimString(view.kind()));
+      attrs.put("depth", new PrimLong(view.depth()));
+      entities.add(new Entity(new EntityUID(EXECUTION, view.nodeId()), attrs, new HashSet<>()));
+    }
+    return entities;
   }
 
   private interface ValueSupplier {

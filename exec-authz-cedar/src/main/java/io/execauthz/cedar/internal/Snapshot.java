@@ -3,6 +3,7 @@ package io.execauthz.cedar.internal;
 import com.cedarpolicy.model.exception.CacheException;
 import com.cedarpolicy.model.policy.PolicySet;
 import io.execauthz.cedar.PolicyReads;
+import io.execauthz.spi.ArgumentReads;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +24,12 @@ public final class Snapshot {
   private final Map<String, String> locations;
   private final PolicyReads reads;
   private final boolean readsTime; // read on every request: computed once
+  private final boolean ancestorsObservable;
+  private final RequestMapper.Lineage lineage;
   private final Map<String, List<String>> idsBySource;
   private volatile boolean policiesCached;
+  private final java.util.concurrent.ConcurrentHashMap<String, ArgumentReads> argumentReads =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   Snapshot(
       long version,
@@ -33,6 +38,7 @@ public final class Snapshot {
       List<String> ids,
       Map<String, String> locations,
       PolicyReads reads,
+      boolean ancestorsObservable,
       Map<String, List<String>> idsBySource) {
     this.version = version;
     this.policies = policies;
@@ -41,6 +47,13 @@ public final class Snapshot {
     this.locations = Map.copyOf(locations);
     this.reads = reads;
     this.readsTime = reads.readsTime();
+    this.ancestorsObservable = ancestorsObservable;
+    this.lineage =
+        !(reads.entityHierarchy()
+                || reads.mayReadEntityAttribute("kind")
+                || reads.mayReadEntityAttribute("depth"))
+            ? RequestMapper.Lineage.NONE
+            : ancestorsObservable ? RequestMapper.Lineage.FULL : RequestMapper.Lineage.NODE;
     Map<String, List<String>> copy = new LinkedHashMap<>();
     idsBySource.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     this.idsBySource = Collections.unmodifiableMap(copy);
@@ -48,7 +61,9 @@ public final class Snapshot {
 
   /** A copy of this snapshot's content under a new version number. */
   public Snapshot withVersion(long version) {
-    Snapshot s = new Snapshot(version, policies, schema, ids, locations, reads, idsBySource);
+    Snapshot s =
+        new Snapshot(
+            version, policies, schema, ids, locations, reads, ancestorsObservable, idsBySource);
     s.policiesCached = policiesCached;
     return s;
   }
@@ -60,6 +75,54 @@ public final class Snapshot {
   /** What the policies may read from a request, from their parsed form. */
   public PolicyReads reads() {
     return reads;
+  }
+
+  /**
+   * The top-level arguments an answer to {@code action} may depend on: none when {@code args} is
+   * not sent (a schema whose action declares no {@code args}); all when a schema types them
+   * (validation reads the whole record) or a policy may read {@code context.args} as a whole;
+   * otherwise the names under {@code context.args} that some policy may read. Computed once per
+   * action.
+   */
+  public ArgumentReads argumentReads(String action) {
+    ArgumentReads r = argumentReads.get(action);
+    if (r == null) {
+      if (argumentReads.size() >= 4_096) {
+        return compute(action); // actions are not bounded by the policies: do not grow for them
+      }
+      r = argumentReads.computeIfAbsent(action, this::compute);
+    }
+    return r;
+  }
+
+  private ArgumentReads compute(String action) {
+    if (schema != null) {
+      boolean sent = schema.contextAttributes(action).map(d -> d.contains("args")).orElse(true);
+      return sent ? ArgumentReads.all() : ArgumentReads.none();
+    }
+    if (reads.allContext()) {
+      return ArgumentReads.all();
+    }
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (List<String> p : reads.contextPaths()) {
+      if (p.get(0).equals("args")) {
+        if (p.size() == 1) {
+          return ArgumentReads.all();
+        }
+        names.add(p.get(1));
+      }
+    }
+    return ArgumentReads.only(names);
+  }
+
+  /**
+   * Which {@code Execution} entities a request must send: none when no policy tests ancestry
+   * ({@code in}) or reads an entity's {@code kind} or {@code depth}; the node alone, with every
+   * ancestor as a direct parent, when no policy can observe an ancestor itself (an {@code
+   * Execution} literal outside the target of {@code in}); otherwise the whole lineage.
+   */
+  public RequestMapper.Lineage lineage() {
+    return lineage;
   }
 
   /** Whether some policy may read the request time ({@code context.now}). */

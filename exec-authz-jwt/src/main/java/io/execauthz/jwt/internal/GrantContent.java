@@ -1,10 +1,10 @@
 package io.execauthz.jwt.internal;
 
-import io.execauthz.Capability;
-import io.execauthz.CapabilitySet;
-import io.execauthz.CapabilitySyntaxException;
 import io.execauthz.ExecutionView;
 import io.execauthz.TraceContext;
+import io.execauthz.capability.Capability;
+import io.execauthz.capability.CapabilitySet;
+import io.execauthz.capability.CapabilitySyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,6 +29,8 @@ import java.util.Set;
  * scopes: for each level above the grant whose capabilities carry {@code maxCalls}, the node id and
  * those capabilities, so that every grant of a node draws from the same ledger counters as the node
  * itself and its ancestors' budgets bind it).
+ *
+ * <p>Immutable (the lists are copied), so thread-safe.
  *
  * @param audience the audiences ({@code aud}; one when minted here)
  * @param parentGrantId {@code pgr}, or {@code null} for a grant minted from a node
@@ -91,7 +93,11 @@ public record GrantContent(
     return graphId != null ? graphId : "iss:" + issuer;
   }
 
-  /** A claim that is missing or malformed; {@link #missing()} tells which. */
+  /**
+   * A claim that is missing or malformed; {@link #missing()} tells which.
+   *
+   * <p>Thread-safe once thrown: its fields are final.
+   */
   public static final class ClaimException extends Exception {
     private final boolean missing;
 

@@ -31,6 +31,8 @@ import java.util.Set;
  * The Nimbus JOSE+JWT and Tink plumbing the grant classes share: key generation and parsing, the
  * signer and verifier for a key, strict base64url and bounded JSON. Not API: its signatures may
  * change in any release.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class Jose {
   /** The JWS algorithm names this library signs and verifies with. */

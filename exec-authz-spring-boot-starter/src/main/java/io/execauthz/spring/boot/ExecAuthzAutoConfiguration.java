@@ -2,7 +2,7 @@ package io.execauthz.spring.boot;
 
 import io.execauthz.Authorizer;
 import io.execauthz.ExecutionGraph;
-import io.execauthz.JsonLinesAuditSink;
+import io.execauthz.audit.JsonLinesAuditSink;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyStore;
 import io.execauthz.spi.AuditSink;
@@ -35,6 +35,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * <p>Without policies the graph alone decides ({@link PolicyEngine#permitAll()} inside the graph's
  * ceiling). With them, every file is validated at startup and a bad one stops the application with
  * its {@code file:line:col} — an agent never starts on policies that did not load.
+ *
+ * <p>Spring calls its bean methods while the context starts; the beans it makes say their own
+ * thread-safety (the graph, the authorizer and the audit sink are thread-safe).
  */
 @AutoConfiguration
 @EnableConfigurationProperties(ExecAuthzProperties.class)

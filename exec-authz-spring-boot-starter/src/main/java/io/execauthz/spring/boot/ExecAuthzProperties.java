@@ -65,7 +65,11 @@ public class ExecAuthzProperties {
     return springAi;
   }
 
-  /** {@code exec-authz.audit.*}. */
+  /**
+   * {@code exec-authz.audit.*}.
+   *
+   * <p>Not thread-safe: Spring binds it once at startup; read it only after.
+   */
   public static class Audit {
     /**
      * The tamper-evident JSON Lines audit log (hash-chained, appended to). Unset: decisions are not
@@ -93,7 +97,11 @@ public class ExecAuthzProperties {
     }
   }
 
-  /** {@code exec-authz.graph.*}. */
+  /**
+   * {@code exec-authz.graph.*}.
+   *
+   * <p>Not thread-safe: Spring binds it once at startup; read it only after.
+   */
   public static class Graph {
     /** The graph's id, written to every audit record. Unset: a random one. */
     private String id;
@@ -140,7 +148,11 @@ public class ExecAuthzProperties {
     }
   }
 
-  /** {@code exec-authz.spring-ai.*}. */
+  /**
+   * {@code exec-authz.spring-ai.*}.
+   *
+   * <p>Not thread-safe: Spring binds it once at startup; read it only after.
+   */
   public static class SpringAi {
     /**
      * Whether every ToolCallback and ToolCallbackProvider bean is replaced by its guarded form, so

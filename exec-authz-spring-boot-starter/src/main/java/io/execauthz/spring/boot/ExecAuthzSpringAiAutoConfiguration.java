@@ -21,6 +21,9 @@ import org.springframework.context.annotation.Bean;
  *
  * <p>A guarded bean is a {@code ToolCallback} (or {@code ToolCallbackProvider}), not its original
  * class: inject tool beans by those interfaces.
+ *
+ * <p>Spring calls its bean methods while the context starts; the guarded tool callbacks it makes
+ * are thread-safe when the callbacks they wrap are.
  */
 @AutoConfiguration(after = ExecAuthzAutoConfiguration.class)
 @ConditionalOnClass(ToolCallback.class)

@@ -1,0 +1,81 @@
+package io.execauthz.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.execauthz.Authorizer;
+import io.execauthz.ExecutionGraph;
+import io.execauthz.NodeSpec;
+import io.execauthz.jwt.GrantAlgorithm;
+import io.execauthz.jwt.GrantIssuer;
+import io.execauthz.jwt.GrantVerifier;
+import io.execauthz.jwt.SigningKey;
+import io.execauthz.mcp.McpGuard;
+import io.execauthz.spi.PolicyEngine;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo's tool server is a real MCP server on loopback: the SDK's client reaches it over
+ * Streamable HTTP with a grant, its answers are decided by the guard, and closing it closes the
+ * port.
+ */
+final class DemoToolServerTest {
+  private static final SigningKey KEY = SigningKey.generate(GrantAlgorithm.EDDSA, "ed-1");
+
+  @Test
+  void theServer_answersOverHttp_underTheGrant_andCloseFreesThePort() throws Exception {
+    ExecutionGraph graph = ExecutionGraph.newBuilder().build();
+    graph.spawn(
+        NodeSpec.builder("review")
+            .principal("agent:reviewer")
+            .capabilities("tool.call tool:github/create_pr")
+            .ttl(Duration.ofMinutes(10))
+            .build());
+    GrantIssuer issuer = GrantIssuer.newBuilder().signingKey(KEY).issuer("orch").build();
+    Authorizer authorizer =
+        Authorizer.newBuilder()
+            .grantSource(
+                GrantVerifier.newBuilder()
+                    .keys(issuer.publicKeys())
+                    .issuer("orch")
+                    .audience("mcp:github")
+                    .withoutRevocationChecks()
+                    .build()
+                    .asGrantSource())
+            .policyEngine(PolicyEngine.permitAll())
+            .build();
+    String grant = issuer.mint(graph.node("review"), "mcp:github").compact();
+    URI url;
+    try (DemoToolServer server =
+        DemoToolServer.start(
+            authorizer, "github", List.of("create_pr", "push"), java.time.InstantSource.system())) {
+      url = URI.create(server.url());
+      assertThat(url.getHost()).isEqualTo("127.0.0.1");
+      assertThat(url.getPort()).isPositive();
+      var client = server.client(grant);
+      assertThat(client.listTools().tools())
+          .extracting(McpSchema.Tool::name)
+          .containsExactly("create_pr");
+      McpSchema.CallToolResult ok =
+          client.callTool(
+              McpSchema.CallToolRequest.builder("create_pr").arguments(Map.of()).build());
+      assertThat(ok.isError()).isNotEqualTo(Boolean.TRUE);
+      assertThat(((McpSchema.TextContent) ok.content().get(0)).text()).isEqualTo("create_pr: done");
+      McpSchema.CallToolResult refused =
+          client.callTool(McpSchema.CallToolRequest.builder("push").arguments(Map.of()).build());
+      assertThat(refused.isError()).isTrue();
+      assertThat(((McpSchema.TextContent) refused.content().get(0)).text())
+          .startsWith("DENY OUT_OF_SCOPE: ");
+      assertThat(refused.meta().get(McpGuard.META_DECISION).toString()).contains("OUT_OF_SCOPE");
+    }
+    assertThatThrownBy(() -> new Socket(url.getHost(), url.getPort()).close())
+        .isInstanceOf(ConnectException.class);
+  }
+}

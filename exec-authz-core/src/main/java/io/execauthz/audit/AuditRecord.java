@@ -1,0 +1,129 @@
+package io.execauthz.audit;
+
+import io.execauthz.Reason;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What the audit log keeps of one decision: who (principal and the delegation chain), where (the
+ * node path and trace), what (action, resource) and the outcome with its reason and the policies
+ * that determined it.
+ *
+ * <p>A record holds every value whole; {@link JsonLinesAuditSink} cuts (and marks, with the SHA-256
+ * of the whole value) only fields that would make its line exceed 1 MiB.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param time when the decision was made (the authorizer's clock)
+ * @param decisionId the decision's id
+ * @param nodePath node ids from the root to the node (empty when the node is unknown)
+ * @param principal the acting principal, or {@code null} when the node is unknown
+ * @param delegators the principals from the root down to the node
+ * @param action the requested action
+ * @param resource the requested resource
+ * @param permitted whether the decision was a permit
+ * @param reason the deny reason, or {@code null} for a permit
+ * @param detail the deny detail, or {@code ""} for a permit
+ * @param determiningPolicies the ids of the policies that determined the outcome
+ * @param grantId the {@code jti} of the grant the request came with, or {@code null}
+ * @param traceparent the W3C trace context of the call, or {@code null}
+ * @param argsSha256 the lowercase hex SHA-256 of the call's canonical arguments, or {@code null}
+ *     when there were none or they are not known: it binds the record to the exact call without
+ *     keeping the call's data in the log
+ */
+public record AuditRecord(
+    Instant time,
+    String decisionId,
+    List<String> nodePath,
+    String principal,
+    List<String> delegators,
+    String action,
+    String resource,
+    boolean permitted,
+    Reason reason,
+    String detail,
+    List<String> determiningPolicies,
+    String grantId,
+    String traceparent,
+    String argsSha256) {
+  public AuditRecord {
+    Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(decisionId, "decisionId");
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(resource, "resource");
+    Objects.requireNonNull(detail, "detail");
+    nodePath = List.copyOf(nodePath);
+    delegators = List.copyOf(delegators);
+    determiningPolicies = List.copyOf(determiningPolicies);
+    if (permitted != (reason == null)) {
+      throw new IllegalArgumentException("a permit has no reason and a deny has one");
+    }
+    if (argsSha256 != null) {
+      argsSha256 = argsSha256.toLowerCase(Locale.ROOT);
+      if (!AuditLogFormat.isSha256Hex(argsSha256)) {
+        throw new IllegalArgumentException(
+            "argsSha256 must be 64 hex digits (a SHA-256), was " + argsSha256.length() + " chars");
+      }
+    }
+  }
+
+  /** A record without the arguments' hash, as records were before they could carry one. */
+  public AuditRecord(
+      Instant time,
+      String decisionId,
+      List<String> nodePath,
+      String principal,
+      List<String> delegators,
+      String action,
+      String resource,
+      boolean permitted,
+      Reason reason,
+      String detail,
+      List<String> determiningPolicies,
+      String grantId,
+      String traceparent) {
+    this(
+        time,
+        decisionId,
+        nodePath,
+        principal,
+        delegators,
+        action,
+        resource,
+        permitted,
+        reason,
+        detail,
+        determiningPolicies,
+        grantId,
+        traceparent,
+        null);
+  }
+
+  /**
+   * This record with {@code argsSha256} (64 hex digits, or {@code null}) as its arguments' hash.
+   */
+  public AuditRecord withArgsSha256(String argsSha256) {
+    return new AuditRecord(
+        time,
+        decisionId,
+        nodePath,
+        principal,
+        delegators,
+        action,
+        resource,
+        permitted,
+        reason,
+        detail,
+        determiningPolicies,
+        grantId,
+        traceparent,
+        argsSha256);
+  }
+
+  /** {@code PERMIT} or {@code DENY}. */
+  public String decision() {
+    return permitted ? "PERMIT" : "DENY";
+  }
+}
