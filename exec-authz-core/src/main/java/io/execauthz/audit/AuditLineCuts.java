@@ -35,8 +35,9 @@ final class AuditLineCuts {
    * AuditLogFormat#MAX_LINE_BYTES}: every field whose JSON form is longer than {@link
    * AuditLogFormat#CUT_FIELD_BYTES} is cut (see {@link #cutString} and {@link #cutList}) and named
    * in a trailing {@code "cut"} array, so the decision is still audited and a reader can tell a cut
-   * value from one that merely looks cut. The result is always within the limit: at most ten
-   * cuttable fields of at most {@code CUT_FIELD_BYTES} each, plus the small fixed ones.
+   * value from one that merely looks cut (a shadow answer: each of its two lists is cut as a list).
+   * The result is always within the limit: at most eleven cuttable fields of at most {@code
+   * CUT_FIELD_BYTES} each (a cut shadow answer: two cut lists), plus the small fixed ones.
    */
   static String cutLine(long seq, String prev, AuditRecord r) {
     List<String> cut = new ArrayList<>();
@@ -50,6 +51,15 @@ final class AuditLineCuts {
     List<String> policies = cutIfLong(r.determiningPolicies(), "policies", cut);
     String grant = cutIfLong(r.grantId(), "grant", cut);
     String traceparent = cutIfLong(r.traceparent(), "traceparent", cut);
+    AuditRecord.Shadow shadow = r.shadow();
+    if (shadow != null
+        && jsonBytes(shadow.policies()) + jsonBytes(shadow.errors())
+            > AuditLogFormat.CUT_FIELD_BYTES) {
+      cut.add("shadow");
+      shadow =
+          new AuditRecord.Shadow(
+              shadow.permitted(), cutList(shadow.policies()), cutList(shadow.errors()));
+    }
     AuditRecord shorter =
         new AuditRecord(
             r.time(),
@@ -65,7 +75,8 @@ final class AuditLineCuts {
             policies,
             grant,
             traceparent,
-            r.argsSha256());
+            r.argsSha256(),
+            shadow);
     // no cut is only possible if the caller misjudged the length: then there is nothing to name
     return AuditLogFormat.line(seq, prev, shorter, cut);
   }

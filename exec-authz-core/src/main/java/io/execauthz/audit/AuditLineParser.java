@@ -85,8 +85,8 @@ final class AuditLineParser {
                 + " fields "
                 + String.join(", ", AuditLogFormat.FIELDS)
                 + " only "
-                + String.join(" and ", AuditLogFormat.OPTIONAL_FIELDS)
-                + " may follow, in that order");
+                + String.join(", ", AuditLogFormat.OPTIONAL_FIELDS)
+                + " may follow, each at most once, in that order");
       }
       next = at + 1;
     }
@@ -133,6 +133,9 @@ final class AuditLineParser {
         throw new IllegalArgumentException("\"argsSha256\" must be 64 lowercase hex digits");
       }
     }
+    if (m.containsKey("shadow")) {
+      checkShadow(m.get("shadow"));
+    }
     if (m.containsKey("cut")) {
       checkCut(m);
     }
@@ -141,6 +144,28 @@ final class AuditLineParser {
           "not in the exact form the sink writes (whitespace or escapes differ)");
     }
     return new Link((Long) seq, (String) prev);
+  }
+
+  /**
+   * A shadow answer is {@code {"decision":…,"policies":[…],"errors":[…]}}, those members in that
+   * order, and a {@code PERMIT} has no errors.
+   */
+  private static void checkShadow(Object v) {
+    if (!(v instanceof Map<?, ?> s)
+        || !List.copyOf(s.keySet()).equals(List.of("decision", "policies", "errors"))) {
+      throw new IllegalArgumentException(
+          "\"shadow\" must be an object of \"decision\", \"policies\" and \"errors\", in that"
+              + " order");
+    }
+    Object decision = s.get("decision");
+    if (!"PERMIT".equals(decision) && !"DENY".equals(decision)) {
+      throw new IllegalArgumentException("\"shadow\".\"decision\" must be \"PERMIT\" or \"DENY\"");
+    }
+    requireStrings(s, "policies");
+    requireStrings(s, "errors");
+    if ("PERMIT".equals(decision) && !((List<?>) s.get("errors")).isEmpty()) {
+      throw new IllegalArgumentException("a \"shadow\" PERMIT has no errors");
+    }
   }
 
   /** A {@code cut} array names cuttable fields, in line order, each of which holds a marker. */
@@ -163,16 +188,12 @@ final class AuditLineParser {
     for (Object name : (List<?>) v) {
       Object value = m.get(name);
       boolean marked;
-      if (value instanceof String) {
+      if ("shadow".equals(name) && value instanceof Map<?, ?> shadow) {
+        marked = hasMarker(shadow.get("policies")) || hasMarker(shadow.get("errors"));
+      } else if (value instanceof String) {
         marked = CUT_STRING.matcher((String) value).find();
       } else if (value instanceof List) {
-        List<?> list = (List<?>) value;
-        marked =
-            list.stream()
-                .anyMatch(
-                    e ->
-                        CUT_STRING.matcher((String) e).find()
-                            || CUT_ELEMENTS.matcher((String) e).matches());
+        marked = hasMarker(value);
       } else {
         marked = false;
       }
@@ -181,6 +202,16 @@ final class AuditLineParser {
             "\"cut\" names \"" + name + "\" but its value has no cut marker");
       }
     }
+  }
+
+  /** Whether a list of strings holds a cut element or a cut-elements marker. */
+  private static boolean hasMarker(Object list) {
+    return ((List<?>) list)
+        .stream()
+            .anyMatch(
+                e ->
+                    CUT_STRING.matcher((String) e).find()
+                        || CUT_ELEMENTS.matcher((String) e).matches());
   }
 
   private static void requireString(Map<?, ?> m, String field, boolean nullable) {

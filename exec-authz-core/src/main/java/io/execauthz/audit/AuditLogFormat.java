@@ -15,10 +15,12 @@ import java.util.List;
  *
  * <p>One record per line, one JSON object per record, fields in the order of {@link #FIELDS};
  * {@code prev} is the lowercase hex SHA-256 of the previous line's UTF-8 bytes (without its
- * newline), {@link #GENESIS} for the first record. Two optional fields may follow, each only when
- * it has a value: {@code argsSha256} (the record's {@link AuditRecord#argsSha256()}) and {@code
- * cut} (the names of fields cut to keep the line within {@link #MAX_LINE_BYTES}). Lines without
- * them are exactly the lines of the first release, so old logs verify unchanged.
+ * newline), {@link #GENESIS} for the first record. Optional fields may follow, in the order of
+ * {@link #OPTIONAL_FIELDS}, each only when it has a value: {@code argsSha256} (the record's {@link
+ * AuditRecord#argsSha256()}), {@code shadow} (its {@link AuditRecord#shadow()}, an object {@code
+ * {"decision":…,"policies":[…],"errors":[…]}}) and {@code cut} (the names of fields cut to keep the
+ * line within {@link #MAX_LINE_BYTES}). Lines without them are exactly the lines of the first
+ * release, so old logs verify unchanged.
  *
  * <p>This class is the format's one definition — its constants, the writing of a line and its hash;
  * {@link AuditLineCuts} shortens a line that would be too long and {@link AuditLineParser} reads
@@ -71,7 +73,7 @@ final class AuditLogFormat {
   /**
    * Optional fields after {@link #FIELDS}, in this order, each present only when it has a value.
    */
-  static final List<String> OPTIONAL_FIELDS = List.of("argsSha256", "cut");
+  static final List<String> OPTIONAL_FIELDS = List.of("argsSha256", "shadow", "cut");
 
   /** The fields that may be cut, in line order. */
   static final List<String> CUTTABLE =
@@ -85,7 +87,8 @@ final class AuditLogFormat {
           "detail",
           "policies",
           "grant",
-          "traceparent");
+          "traceparent",
+          "shadow");
 
   // the member names, quoted and encoded once (the hot path writes fifteen per record)
   private static final SerializedString SEQ = new SerializedString("seq");
@@ -104,6 +107,8 @@ final class AuditLogFormat {
   private static final SerializedString GRANT = new SerializedString("grant");
   private static final SerializedString TRACEPARENT = new SerializedString("traceparent");
   private static final SerializedString ARGS_SHA256 = new SerializedString("argsSha256");
+  private static final SerializedString SHADOW = new SerializedString("shadow");
+  private static final SerializedString ERRORS = new SerializedString("errors");
   private static final SerializedString CUT = new SerializedString("cut");
 
   private AuditLogFormat() {}
@@ -166,6 +171,17 @@ final class AuditLogFormat {
     if (r.argsSha256() != null) {
       g.writeFieldName(ARGS_SHA256);
       g.writeString(r.argsSha256());
+    }
+    if (r.shadow() != null) {
+      g.writeFieldName(SHADOW);
+      g.writeStartObject();
+      g.writeFieldName(DECISION);
+      g.writeString(r.shadow().decision());
+      g.writeFieldName(POLICIES);
+      writeStrings(g, r.shadow().policies());
+      g.writeFieldName(ERRORS);
+      writeStrings(g, r.shadow().errors());
+      g.writeEndObject();
     }
     if (!cut.isEmpty()) {
       g.writeFieldName(CUT);

@@ -1,6 +1,7 @@
 package io.execauthz.audit;
 
 import io.execauthz.Reason;
+import io.execauthz.spi.PolicyDecision;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +33,9 @@ import java.util.Objects;
  * @param argsSha256 the lowercase hex SHA-256 of the call's canonical arguments, or {@code null}
  *     when there were none or they are not known: it binds the record to the exact call without
  *     keeping the call's data in the log
+ * @param shadow what the shadow (candidate) policies answered, only when it differs from what the
+ *     enforcing policies answered; {@code null} otherwise, so that records without a disagreement
+ *     are the records they always were
  */
 public record AuditRecord(
     Instant time,
@@ -47,7 +51,8 @@ public record AuditRecord(
     List<String> determiningPolicies,
     String grantId,
     String traceparent,
-    String argsSha256) {
+    String argsSha256,
+    Shadow shadow) {
   public AuditRecord {
     Objects.requireNonNull(time, "time");
     Objects.requireNonNull(decisionId, "decisionId");
@@ -67,6 +72,83 @@ public record AuditRecord(
             "argsSha256 must be 64 hex digits (a SHA-256), was " + argsSha256.length() + " chars");
       }
     }
+  }
+
+  /**
+   * What a shadow policy engine answered where it disagreed with the enforcing one (permit against
+   * deny, or an error on one side only): the answer a candidate policy set would have given, kept
+   * beside the decision that stood so a policy change can be judged on live traffic.
+   *
+   * <p>Immutable and thread-safe.
+   *
+   * @param permitted whether the shadow policies permit; {@code false} whenever there are errors
+   *     (an error is a deny, as it is for the enforcing policies)
+   * @param policies the ids of the shadow policies that determined its answer
+   * @param errors the shadow evaluation's errors
+   */
+  public record Shadow(boolean permitted, List<String> policies, List<String> errors) {
+    public Shadow {
+      policies = List.copyOf(policies);
+      errors = List.copyOf(errors);
+      permitted = permitted && errors.isEmpty();
+    }
+
+    /** The shadow answer a policy engine gave. */
+    public static Shadow of(PolicyDecision d) {
+      return new Shadow(d.permitted(), d.determiningPolicies(), d.errors());
+    }
+
+    /**
+     * The shadow answer to record beside {@code enforcing}: {@code shadow}'s when the two disagree
+     * (one permits, the other denies or errs), else {@code null} — also when either is missing.
+     */
+    public static Shadow ifDisagreeing(PolicyDecision enforcing, PolicyDecision shadow) {
+      if (enforcing == null || shadow == null) {
+        return null;
+      }
+      boolean enforcingPermits = enforcing.permitted() && enforcing.errors().isEmpty();
+      boolean shadowPermits = shadow.permitted() && shadow.errors().isEmpty();
+      return enforcingPermits == shadowPermits ? null : of(shadow);
+    }
+
+    /** {@code PERMIT} or {@code DENY}. */
+    public String decision() {
+      return permitted ? "PERMIT" : "DENY";
+    }
+  }
+
+  /** A record without a shadow disagreement. */
+  public AuditRecord(
+      Instant time,
+      String decisionId,
+      List<String> nodePath,
+      String principal,
+      List<String> delegators,
+      String action,
+      String resource,
+      boolean permitted,
+      Reason reason,
+      String detail,
+      List<String> determiningPolicies,
+      String grantId,
+      String traceparent,
+      String argsSha256) {
+    this(
+        time,
+        decisionId,
+        nodePath,
+        principal,
+        delegators,
+        action,
+        resource,
+        permitted,
+        reason,
+        detail,
+        determiningPolicies,
+        grantId,
+        traceparent,
+        argsSha256,
+        null);
   }
 
   /** A record without the arguments' hash, as records were before they could carry one. */
@@ -119,7 +201,28 @@ public record AuditRecord(
         determiningPolicies,
         grantId,
         traceparent,
-        argsSha256);
+        argsSha256,
+        shadow);
+  }
+
+  /** This record with {@code shadow} (or {@code null}) as its shadow disagreement. */
+  public AuditRecord withShadow(Shadow shadow) {
+    return new AuditRecord(
+        time,
+        decisionId,
+        nodePath,
+        principal,
+        delegators,
+        action,
+        resource,
+        permitted,
+        reason,
+        detail,
+        determiningPolicies,
+        grantId,
+        traceparent,
+        argsSha256,
+        shadow);
   }
 
   /** {@code PERMIT} or {@code DENY}. */

@@ -118,7 +118,10 @@ final class AuditFixtures {
         hostileStrings(r),
         nullableHostile(r),
         nullableHostile(r),
-        r.nextBoolean() ? null : randomHex(r));
+        r.nextBoolean() ? null : randomHex(r),
+        r.nextInt(4) != 0
+            ? null
+            : new AuditRecord.Shadow(r.nextBoolean(), hostileStrings(r), hostileStrings(r)));
   }
 
   /** 64 random lowercase hex digits. */

@@ -70,6 +70,7 @@ final class AuditLineProperties {
         record.determiningPolicies(),
         record.grantId(),
         record.traceparent(),
-        record.argsSha256());
+        record.argsSha256(),
+        record.shadow());
   }
 }

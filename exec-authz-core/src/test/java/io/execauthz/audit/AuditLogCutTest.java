@@ -103,9 +103,15 @@ final class AuditLogCutTest {
     String h = "\u0001".repeat(300_000);
     List<String> many = Collections.nCopies(50_000, "\u0001\"x");
 
-    Map<?, ?> m = writeAndRead(deny(h, many, h, many, h, h, h, many, h, h)).get(0);
+    Map<?, ?> m =
+        writeAndRead(
+                deny(h, many, h, many, h, h, h, many, h, h)
+                    .withShadow(new AuditRecord.Shadow(false, many, many)))
+            .get(0);
 
     assertThat(m.get("cut")).isEqualTo(AuditLogFormat.CUTTABLE);
+    Map<?, ?> shadow = (Map<?, ?>) m.get("shadow");
+    assertThat((List<?>) shadow.get("errors")).last().asString().contains("of 50000 elements");
     for (String field : List.of("decisionId", "principal", "action", "resource", "detail")) {
       assertThat((String) m.get(field)).as(field).endsWith(marker(h));
     }
@@ -210,7 +216,7 @@ final class AuditLogCutTest {
     AuditVerification v = verifyWithLastLine(",\"extra\":1");
 
     assertThat(v.valid()).isFalse();
-    assertThat(v.problem()).contains("only argsSha256 and cut may follow");
+    assertThat(v.problem()).contains("only argsSha256, shadow, cut may follow");
   }
 
   @Test
