@@ -75,7 +75,7 @@ final class Audited {
         return d; // nothing is kept, so nothing is built
       }
       try {
-        sink.record(record(now, request, view, grantId, d, result));
+        sink.record(record(now, request, view, grantId, d, result, sink));
         observe(request, view, grantId, d, result, started);
         return d;
       } catch (Throwable e) {
@@ -125,7 +125,7 @@ final class Audited {
       return;
     }
     try {
-      sink.record(record(now, request, view, grantId, d, result));
+      sink.record(record(now, request, view, grantId, d, result, sink));
     } catch (Throwable e) {
       Decisions.rethrowIfFatal(e);
       LOG.log(System.Logger.Level.ERROR, "audit sink failed to record deny " + d.decisionId(), e);
@@ -138,7 +138,8 @@ final class Audited {
       ExecutionView view,
       String grantId,
       Decision d,
-      Pipeline.Result r) {
+      Pipeline.Result r,
+      AuditSink sink) {
     String traceparent = req.traceparent();
     if (traceparent == null && view != null) {
       traceparent = view.trace().traceparent();
@@ -161,6 +162,8 @@ final class Audited {
         // binds the record to the exact call without storing its data; absent: no arguments
         req.arguments().isEmpty() ? null : req.arguments().sha256(),
         // only a disagreement is kept: agreeing records stay as they always were
-        r == null ? null : AuditRecord.Shadow.ifDisagreeing(r.policy(), r.shadow()));
+        r == null ? null : AuditRecord.Shadow.ifDisagreeing(r.policy(), r.shadow()),
+        // copied only for a sink that keeps them (it redacts what it must)
+        sink.keepsArguments() ? req.arguments() : null);
   }
 }

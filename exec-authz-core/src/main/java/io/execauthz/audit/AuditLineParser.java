@@ -52,7 +52,7 @@ final class AuditLineParser {
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("not valid UTF-8", e);
     }
-    Object parsed = Json.parse(text);
+    Object parsed = Json.parseExact(text); // kept arguments' decimals, digit for digit
     if (!(parsed instanceof Map)) {
       throw new IllegalArgumentException("not a JSON object");
     }
@@ -131,6 +131,23 @@ final class AuditLineParser {
       Object args = m.get("argsSha256");
       if (!(args instanceof String) || !AuditLogFormat.isSha256Hex((String) args)) {
         throw new IllegalArgumentException("\"argsSha256\" must be 64 lowercase hex digits");
+      }
+    }
+    if (m.containsKey("args")) {
+      Object args = m.get("args");
+      boolean cut = m.get("cut") instanceof List<?> c && c.contains("args");
+      if (!(args instanceof Map) && !(cut && args instanceof String)) {
+        throw new IllegalArgumentException(
+            "\"args\" must be an object (or, when named in \"cut\", its cut text)");
+      }
+      if (!m.containsKey("argsSha256")) {
+        throw new IllegalArgumentException("\"args\" needs the \"argsSha256\" of the arguments");
+      }
+    }
+    if (m.containsKey("redacted")) {
+      requireStrings(m, "redacted");
+      if (!m.containsKey("args") || ((List<?>) m.get("redacted")).isEmpty()) {
+        throw new IllegalArgumentException("\"redacted\" must name arguments the line keeps");
       }
     }
     if (m.containsKey("shadow")) {

@@ -5,6 +5,7 @@ import io.execauthz.spi.PolicyDecision;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -36,6 +37,11 @@ import java.util.Objects;
  * @param shadow what the shadow (candidate) policies answered, only when it differs from what the
  *     enforcing policies answered; {@code null} otherwise, so that records without a disagreement
  *     are the records they always were
+ * @param arguments the call's arguments, or {@code null}: only for a sink that {@linkplain
+ *     io.execauthz.spi.AuditSink#keepsArguments() keeps them} (and redacts what it must); kept as
+ *     an immutable deep copy whose maps iterate in key order — strings, booleans, integers ({@link
+ *     Long}), decimals ({@link java.math.BigDecimal}), lists and string-keyed maps; empty is {@code
+ *     null}
  */
 public record AuditRecord(
     Instant time,
@@ -52,7 +58,8 @@ public record AuditRecord(
     String grantId,
     String traceparent,
     String argsSha256,
-    Shadow shadow) {
+    Shadow shadow,
+    Map<String, Object> arguments) {
   public AuditRecord {
     Objects.requireNonNull(time, "time");
     Objects.requireNonNull(decisionId, "decisionId");
@@ -65,6 +72,7 @@ public record AuditRecord(
     if (permitted != (reason == null)) {
       throw new IllegalArgumentException("a permit has no reason and a deny has one");
     }
+    arguments = AuditArguments.copy(arguments);
     if (argsSha256 != null) {
       argsSha256 = argsSha256.toLowerCase(Locale.ROOT);
       if (!AuditLogFormat.isSha256Hex(argsSha256)) {
@@ -148,6 +156,7 @@ public record AuditRecord(
         grantId,
         traceparent,
         argsSha256,
+        null,
         null);
   }
 
@@ -202,7 +211,8 @@ public record AuditRecord(
         grantId,
         traceparent,
         argsSha256,
-        shadow);
+        shadow,
+        arguments);
   }
 
   /** This record with {@code shadow} (or {@code null}) as its shadow disagreement. */
@@ -222,7 +232,34 @@ public record AuditRecord(
         grantId,
         traceparent,
         argsSha256,
-        shadow);
+        shadow,
+        arguments);
+  }
+
+  /**
+   * This record with {@code arguments} (or {@code null}) as the call's arguments, for a sink that
+   * keeps them.
+   *
+   * @throws IllegalArgumentException naming where a value is not an argument's type
+   */
+  public AuditRecord withArguments(Map<String, Object> arguments) {
+    return new AuditRecord(
+        time,
+        decisionId,
+        nodePath,
+        principal,
+        delegators,
+        action,
+        resource,
+        permitted,
+        reason,
+        detail,
+        determiningPolicies,
+        grantId,
+        traceparent,
+        argsSha256,
+        shadow,
+        arguments);
   }
 
   /** {@code PERMIT} or {@code DENY}. */

@@ -121,7 +121,8 @@ final class AuditFixtures {
         r.nextBoolean() ? null : randomHex(r),
         r.nextInt(4) != 0
             ? null
-            : new AuditRecord.Shadow(r.nextBoolean(), hostileStrings(r), hostileStrings(r)));
+            : new AuditRecord.Shadow(r.nextBoolean(), hostileStrings(r), hostileStrings(r)),
+        null);
   }
 
   /** 64 random lowercase hex digits. */
