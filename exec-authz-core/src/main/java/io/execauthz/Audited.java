@@ -164,6 +164,8 @@ final class Audited {
         // only a disagreement is kept: agreeing records stay as they always were
         r == null ? null : AuditRecord.Shadow.ifDisagreeing(r.policy(), r.shadow()),
         // copied only for a sink that keeps them (it redacts what it must)
-        sink.keepsArguments() ? req.arguments() : null);
+        sink.keepsArguments() ? req.arguments() : null,
+        // said by the caller, or the approval store's when the pipeline consumed one
+        req.approval() != null ? req.approval() : r == null ? null : r.approval());
   }
 }

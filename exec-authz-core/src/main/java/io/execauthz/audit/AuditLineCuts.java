@@ -88,7 +88,8 @@ final class AuditLineCuts {
             traceparent,
             r.argsSha256(),
             shadow,
-            null);
+            null,
+            r.approval());
     // no cut is only possible if the caller misjudged the length: then there is nothing to name
     return AuditLogFormat.line(seq, prev, shorter, args, redacted, cut);
   }

@@ -150,6 +150,21 @@ final class AuditLineParser {
         throw new IllegalArgumentException("\"redacted\" must name arguments the line keeps");
       }
     }
+    if (m.containsKey("approval")) {
+      Object a = m.get("approval");
+      if (!(a instanceof Map<?, ?> am)
+          || !List.copyOf(am.keySet()).equals(List.of("by", "via"))
+          || !(am.get("by") == null || am.get("by") instanceof String)
+          || !(am.get("via") instanceof String)) {
+        throw new IllegalArgumentException(
+            "\"approval\" must be {\"by\": a string or null, \"via\": a string}");
+      }
+      try {
+        new Approval((String) am.get("by"), (String) am.get("via"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("\"approval\": " + e.getMessage(), e);
+      }
+    }
     if (m.containsKey("shadow")) {
       checkShadow(m.get("shadow"));
     }

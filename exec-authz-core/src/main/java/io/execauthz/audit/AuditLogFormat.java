@@ -19,10 +19,10 @@ import java.util.List;
  * {@link #OPTIONAL_FIELDS}, each only when it has a value: {@code argsSha256} (the record's {@link
  * AuditRecord#argsSha256()}), {@code args} and {@code redacted} (its {@link
  * AuditRecord#arguments()} as the sink keeps them, and the top-level names it redacted), {@code
- * shadow} (its {@link AuditRecord#shadow()}, an object {@code
- * {"decision":…,"policies":[…],"errors":[…]}}) and {@code cut} (the names of fields cut to keep the
- * line within {@link #MAX_LINE_BYTES}). Lines without them are exactly the lines of the first
- * release, so old logs verify unchanged.
+ * approval} ({@code {"by":…,"via":…}}, its {@link AuditRecord#approval()}), {@code shadow} (its
+ * {@link AuditRecord#shadow()}, an object {@code {"decision":…,"policies":[…],"errors":[…]}}) and
+ * {@code cut} (the names of fields cut to keep the line within {@link #MAX_LINE_BYTES}). Lines
+ * without them are exactly the lines of the first release, so old logs verify unchanged.
  *
  * <p>This class is the format's one definition — its constants, the writing of a line and its hash;
  * {@link AuditLineCuts} shortens a line that would be too long and {@link AuditLineParser} reads
@@ -76,7 +76,7 @@ final class AuditLogFormat {
    * Optional fields after {@link #FIELDS}, in this order, each present only when it has a value.
    */
   static final List<String> OPTIONAL_FIELDS =
-      List.of("argsSha256", "args", "redacted", "shadow", "cut");
+      List.of("argsSha256", "args", "redacted", "approval", "shadow", "cut");
 
   /** The fields that may be cut, in line order. */
   static final List<String> CUTTABLE =
@@ -114,6 +114,9 @@ final class AuditLogFormat {
   private static final SerializedString ARGS_SHA256 = new SerializedString("argsSha256");
   private static final SerializedString ARGS = new SerializedString("args");
   private static final SerializedString REDACTED = new SerializedString("redacted");
+  private static final SerializedString APPROVAL = new SerializedString("approval");
+  private static final SerializedString BY = new SerializedString("by");
+  private static final SerializedString VIA = new SerializedString("via");
   private static final SerializedString SHADOW = new SerializedString("shadow");
   private static final SerializedString ERRORS = new SerializedString("errors");
   private static final SerializedString CUT = new SerializedString("cut");
@@ -204,6 +207,15 @@ final class AuditLogFormat {
     if (!redacted.isEmpty()) {
       g.writeFieldName(REDACTED);
       writeStrings(g, redacted);
+    }
+    if (r.approval() != null) {
+      g.writeFieldName(APPROVAL);
+      g.writeStartObject();
+      g.writeFieldName(BY);
+      g.writeString(r.approval().by());
+      g.writeFieldName(VIA);
+      g.writeString(r.approval().via());
+      g.writeEndObject();
     }
     if (r.shadow() != null) {
       g.writeFieldName(SHADOW);

@@ -42,6 +42,9 @@ import java.util.Objects;
  *     an immutable deep copy whose maps iterate in key order — strings, booleans, integers ({@link
  *     Long}), decimals ({@link java.math.BigDecimal}), lists and string-keyed maps; empty is {@code
  *     null}
+ * @param approval who approved the request and how, when it was approved with that said ({@code
+ *     AuthorizationRequest.withApproval(by, via)}, an MCP elicitation, an approval store); else
+ *     {@code null}
  */
 public record AuditRecord(
     Instant time,
@@ -59,7 +62,8 @@ public record AuditRecord(
     String traceparent,
     String argsSha256,
     Shadow shadow,
-    Map<String, Object> arguments) {
+    Map<String, Object> arguments,
+    Approval approval) {
   public AuditRecord {
     Objects.requireNonNull(time, "time");
     Objects.requireNonNull(decisionId, "decisionId");
@@ -157,6 +161,7 @@ public record AuditRecord(
         traceparent,
         argsSha256,
         null,
+        null,
         null);
   }
 
@@ -212,7 +217,8 @@ public record AuditRecord(
         traceparent,
         argsSha256,
         shadow,
-        arguments);
+        arguments,
+        approval);
   }
 
   /** This record with {@code shadow} (or {@code null}) as its shadow disagreement. */
@@ -233,7 +239,8 @@ public record AuditRecord(
         traceparent,
         argsSha256,
         shadow,
-        arguments);
+        arguments,
+        approval);
   }
 
   /**
@@ -259,7 +266,30 @@ public record AuditRecord(
         traceparent,
         argsSha256,
         shadow,
-        arguments);
+        arguments,
+        approval);
+  }
+
+  /** This record with {@code approval} (or {@code null}) as its approval's provenance. */
+  public AuditRecord withApproval(Approval approval) {
+    return new AuditRecord(
+        time,
+        decisionId,
+        nodePath,
+        principal,
+        delegators,
+        action,
+        resource,
+        permitted,
+        reason,
+        detail,
+        determiningPolicies,
+        grantId,
+        traceparent,
+        argsSha256,
+        shadow,
+        arguments,
+        approval);
   }
 
   /** {@code PERMIT} or {@code DENY}. */

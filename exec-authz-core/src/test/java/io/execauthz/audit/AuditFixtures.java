@@ -122,7 +122,10 @@ final class AuditFixtures {
         r.nextInt(4) != 0
             ? null
             : new AuditRecord.Shadow(r.nextBoolean(), hostileStrings(r), hostileStrings(r)),
-        null);
+        null,
+        r.nextInt(4) != 0
+            ? null
+            : new Approval(r.nextBoolean() ? null : "client/" + r.nextInt(100), "mcp-elicitation"));
   }
 
   /** 64 random lowercase hex digits. */

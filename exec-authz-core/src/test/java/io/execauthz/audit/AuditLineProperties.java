@@ -72,6 +72,7 @@ final class AuditLineProperties {
         record.traceparent(),
         record.argsSha256(),
         record.shadow(),
-        record.arguments());
+        record.arguments(),
+        record.approval());
   }
 }

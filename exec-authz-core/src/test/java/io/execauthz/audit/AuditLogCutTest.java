@@ -232,7 +232,8 @@ final class AuditLogCutTest {
     AuditVerification v = verifyWithLastLine(",\"extra\":1");
 
     assertThat(v.valid()).isFalse();
-    assertThat(v.problem()).contains("only argsSha256, args, redacted, shadow, cut may follow");
+    assertThat(v.problem())
+        .contains("only argsSha256, args, redacted, approval, shadow, cut may follow");
   }
 
   @Test

@@ -108,7 +108,8 @@ final class KeptArgumentsProperties {
             null,
             args.sha256(),
             null,
-            args);
+            args,
+            null);
     try (JsonLinesAuditSink sink = b.build()) {
       sink.record(rec);
     }
