@@ -75,7 +75,7 @@ final class Audited {
         return d; // nothing is kept, so nothing is built
       }
       try {
-        sink.record(record(now, request, view, grantId, d));
+        sink.record(record(now, request, view, grantId, d, result, sink));
         observe(request, view, grantId, d, result, started);
         return d;
       } catch (Throwable e) {
@@ -88,7 +88,7 @@ final class Audited {
                 d.decisionId(), d.nodePath(), new IllegalStateException("audit failed: " + e, e));
       }
     }
-    recordDeny(now, request, view, grantId, d);
+    recordDeny(now, request, view, grantId, d, result);
     observe(request, view, grantId, d, result, started);
     return d;
   }
@@ -108,19 +108,24 @@ final class Audited {
     Decision.Deny d =
         new Decision.Deny(
             id, reason, detail, view == null ? List.of() : view.path(), List.of(), List.of());
-    recordDeny(now, request, view, grantId, d);
+    recordDeny(now, request, view, grantId, d, null);
     observe(request, view, grantId, d, null, 0);
     return d;
   }
 
   /** Records a deny; a sink that fails is logged, the deny stands. */
   void recordDeny(
-      Instant now, AuthorizationRequest request, ExecutionView view, String grantId, Decision d) {
+      Instant now,
+      AuthorizationRequest request,
+      ExecutionView view,
+      String grantId,
+      Decision d,
+      Pipeline.Result result) {
     if (sink == AuditSink.discarding()) {
       return;
     }
     try {
-      sink.record(record(now, request, view, grantId, d));
+      sink.record(record(now, request, view, grantId, d, result, sink));
     } catch (Throwable e) {
       Decisions.rethrowIfFatal(e);
       LOG.log(System.Logger.Level.ERROR, "audit sink failed to record deny " + d.decisionId(), e);
@@ -128,7 +133,13 @@ final class Audited {
   }
 
   private static AuditRecord record(
-      Instant now, AuthorizationRequest req, ExecutionView view, String grantId, Decision d) {
+      Instant now,
+      AuthorizationRequest req,
+      ExecutionView view,
+      String grantId,
+      Decision d,
+      Pipeline.Result r,
+      AuditSink sink) {
     String traceparent = req.traceparent();
     if (traceparent == null && view != null) {
       traceparent = view.trace().traceparent();
@@ -149,6 +160,12 @@ final class Audited {
         grantId,
         traceparent,
         // binds the record to the exact call without storing its data; absent: no arguments
-        req.arguments().isEmpty() ? null : req.arguments().sha256());
+        req.arguments().isEmpty() ? null : req.arguments().sha256(),
+        // only a disagreement is kept: agreeing records stay as they always were
+        r == null ? null : AuditRecord.Shadow.ifDisagreeing(r.policy(), r.shadow()),
+        // copied only for a sink that keeps them (it redacts what it must)
+        sink.keepsArguments() ? req.arguments() : null,
+        // said by the caller, or the approval store's when the pipeline consumed one
+        req.approval() != null ? req.approval() : r == null ? null : r.approval());
   }
 }

@@ -1,5 +1,6 @@
 package io.execauthz;
 
+import io.execauthz.audit.Approval;
 import io.execauthz.capability.ActionPattern;
 import io.execauthz.capability.CapabilitySyntaxException;
 import io.execauthz.capability.ResourcePattern;
@@ -26,16 +27,34 @@ final class Pipeline {
       List<Budget> spent,
       PolicyDecision policy,
       boolean policyFromCache,
-      PolicyDecision shadow) {
+      PolicyDecision shadow,
+      Approval approval) {
+    Result(
+        Decision decision,
+        List<Budget> spent,
+        PolicyDecision policy,
+        boolean policyFromCache,
+        PolicyDecision shadow) {
+      this(decision, spent, policy, policyFromCache, shadow, null);
+    }
+
     static Result of(Decision d) {
       return new Result(d, List.of(), null, false, null);
     }
 
     /** The same answers, another decision (a later step refused). */
     Result with(Decision d) {
-      return new Result(d, List.of(), policy, policyFromCache, shadow);
+      return new Result(d, List.of(), policy, policyFromCache, shadow, approval);
+    }
+
+    /** The same result, decided on an approval the request did not carry (the store's). */
+    Result approvedBy(Approval a) {
+      return new Result(decision, spent, policy, policyFromCache, shadow, a);
     }
   }
+
+  /** An approval consumed from the approval store: the store says nothing of who gave it. */
+  private static final Approval STORE_APPROVAL = new Approval(null, Approval.APPROVAL_STORE);
 
   private final PolicyEngine engine;
   private final DecisionCache cache;
@@ -108,7 +127,9 @@ final class Pipeline {
       // the approval step: a one-time approval of this very call, consumed once
       ApprovalStore.Outcome o = ApprovalStep.ask(approvals, req, view.nodeId(), spend);
       if (o == ApprovalStore.Outcome.APPROVED) {
-        return evaluate(id, req.withApproval(), levels, view, node, now, claims, spend);
+        return evaluate(
+                id, req.withApproval(STORE_APPROVAL), levels, view, node, now, claims, spend)
+            .approvedBy(STORE_APPROVAL);
       } else if (o == ApprovalStore.Outcome.UNAVAILABLE) {
         return Result.of(ApprovalStep.unavailable(id, path));
       }
@@ -221,7 +242,13 @@ final class Pipeline {
     if (!canonical.equals(req.resource())) {
       req =
           new AuthorizationRequest(
-              req.nodeId(), req.action(), canonical, req.args(), req.approved(), req.traceparent());
+              req.nodeId(),
+              req.action(),
+              canonical,
+              req.args(),
+              req.approved(),
+              req.traceparent(),
+              req.approval());
     }
     return new Canonical(req, resource, null);
   }

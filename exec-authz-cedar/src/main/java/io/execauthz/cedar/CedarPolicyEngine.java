@@ -43,11 +43,15 @@ import java.util.Objects;
  * reach the native library.
  *
  * <p><b>The same answer on every thread.</b> Cedar evaluates recursively on the stack of the thread
- * that calls it: 50 chained {@code &&} evaluate on a 1 MiB stack and fail on a 256 KiB one. So
- * every evaluation runs on the store's evaluation threads (64 MiB stacks, one per processor,
- * started on demand and ended when idle), whichever thread asks, and policies nested deeper than
- * those threads can evaluate are refused at load ({@link PolicyStore.Builder#maxExpressionDepth}).
- * The caller waits; a closed store denies every request with an error.
+ * that calls it: 50 chained {@code &&} evaluate on a 1 MiB stack and fail on a 256 KiB one. So a
+ * policy set with an expression nested more than 32 levels is evaluated on the store's evaluation
+ * threads (64 MiB stacks, one per processor, started on demand and ended when idle), whichever
+ * thread asks, while the caller waits; policies nested deeper than those threads can evaluate are
+ * refused at load ({@link PolicyStore.Builder#maxExpressionDepth}). A shallower set — the usual
+ * case — is evaluated on the caller's own thread, which saves two thread hand-offs (about as costly
+ * as the evaluation itself); should the caller's stack be too small even for it, Cedar says so and
+ * the call is handed to the evaluation threads after all. A closed store denies every request with
+ * an error.
  *
  * <p>{@link #version()} is the store's version, so decisions cached under older policies are never
  * served. Each request reads one version of the policies.
@@ -199,9 +203,10 @@ public final class CedarPolicyEngine implements PolicyEngine {
     }
 
     /**
-     * How long one evaluation may take, waiting for an evaluation thread included, before the
-     * request is denied with an error (10 s by default). The name is historical: it bounds cached
-     * and uncached evaluations alike.
+     * How long one evaluation on the store's evaluation threads may take, waiting for a thread
+     * included, before the request is denied with an error (10 s by default). The name is
+     * historical: it bounds cached and uncached evaluations alike. Shallow policy sets evaluated on
+     * the caller's thread are not bounded by it (native code cannot be interrupted either way).
      */
     public Builder uncachedTimeout(Duration timeout) {
       SetOnce.once(this.uncachedTimeout, "uncachedTimeout");

@@ -62,6 +62,49 @@ final class SameAnswerOnEveryThreadTest {
   }
 
   @Test
+  void shallowPolicies_evaluatedOnTheCallersThread_answerTheSameOnTheSmallestStacks()
+      throws Exception {
+    // the deepest chain still evaluated on the caller's thread (issue 16: no hand-off for it)
+    int terms = 1;
+    while (true) {
+      try (PolicyStore store = PolicyStore.of(chain("permit", "p", terms + 1))) {
+        if (!store.snapshot().shallow()) {
+          break;
+        }
+      }
+      terms++;
+    }
+    java.util.Map<String, Object> deep = java.util.Map.of("v", 1L);
+    for (int i = 0; i < 13; i++) {
+      deep = java.util.Map.of("a", deep);
+    }
+    try (PolicyStore store =
+        PolicyStore.newBuilder()
+            .noSchema()
+            .policies(
+                "shallow.cedar",
+                chain("permit", "chain", terms)
+                    + chain("forbid", "chain-forbid", terms / 2).replace("when {", "unless {")
+                    + "@id(\"args\") forbid(principal, action, resource)"
+                    + " when { context.args has a && context.args.a has b };\n")
+            .build()) {
+      assertThat(store.snapshot().shallow()).as("%s terms", terms).isTrue();
+      CedarPolicyEngine engine = CedarPolicyEngine.of(store);
+      PolicyRequest request = CALL.args(java.util.Map.of("a", deep)).toPolicyRequest();
+      CedarDecision main = engine.explain(request);
+      assertThat(main.errors()).isEmpty();
+      assertThat(main.permitted()).isTrue();
+      for (long stack : new long[] {1, 64 << 10, 128 << 10, 256 << 10}) {
+        AtomicReference<CedarDecision> out = new AtomicReference<>();
+        Thread t = new Thread(null, () -> out.set(engine.explain(request)), "tiny", stack);
+        t.start();
+        t.join(60_000);
+        assertThat(out.get()).as("%s terms on a %s-byte thread", terms, stack).isEqualTo(main);
+      }
+    }
+  }
+
+  @Test
   void atTheLargestAllowedDepth_stillTheSameAnswer() throws Exception {
     try (PolicyStore store =
         PolicyStore.newBuilder()

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.execauthz.Args;
 import io.execauthz.ExecutionView;
 import io.execauthz.TraceContext;
 import io.execauthz.capability.CapabilitySet;
@@ -11,6 +12,7 @@ import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyLoadException;
 import io.execauthz.cedar.PolicyReads;
 import io.execauthz.cedar.PolicyStore;
+import io.execauthz.spi.ArgumentReads;
 import io.execauthz.spi.PolicyDecision;
 import io.execauthz.spi.PolicyRequest;
 import java.io.BufferedReader;
@@ -62,6 +64,9 @@ import picocli.CommandLine.Spec;
     })
 final class PolicyReplayCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper EXACT =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   static final int BAD_INPUT = 2;
 
   @Spec CommandSpec spec;
@@ -117,6 +122,8 @@ final class PolicyReplayCommand implements Callable<Integer> {
       String detail,
       List<String> policies,
       String argsSha256,
+      Map<String, Object> args,
+      List<String> redacted,
       List<String> cut,
       JsonNode raw) {
     /** "PERMIT", or "DENY " and the reason. */
@@ -235,8 +242,20 @@ final class PolicyReplayCommand implements Callable<Integer> {
         n.path("detail").asText(""),
         strings(n, "policies"),
         text(n, "argsSha256", true),
+        n.path("args").isObject() ? arguments(n.get("args")) : null,
+        n.has("redacted") ? strings(n, "redacted") : List.of(),
         n.has("cut") ? strings(n, "cut") : List.of(),
         n);
+  }
+
+  /** Kept arguments as the authorizer had them: decimals digit for digit, never a double. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> arguments(JsonNode args) {
+    try {
+      return EXACT.treeToValue(args, Map.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("field \"args\" is not an object of arguments", e);
+    }
   }
 
   private static String text(JsonNode n, String field, boolean nullable) {
@@ -381,7 +400,7 @@ final class PolicyReplayCommand implements Callable<Integer> {
     if (readsArgs) {
       report.notes.add(
           "the candidate policies read context.args: a record without argsSha256 is replayed"
-              + " with no arguments");
+              + " with no arguments, one with kept arguments (keepArguments) with those");
     }
     for (Entry e : entries) {
       report.total++;
@@ -389,14 +408,16 @@ final class PolicyReplayCommand implements Callable<Integer> {
         report.notRedecided.merge(e.reason(), 1, Integer::sum);
         continue;
       }
-      String why = missing(e, readsKind, readsArgs);
+      ArgumentReads argReads = readsArgs ? engine.argumentReads(e.action()) : ArgumentReads.none();
+      String why = missing(e, readsKind, argReads);
       if (why != null) {
         report.undecided.add(new Report.Undecided(e, why));
         continue;
       }
-      PolicyDecision d = engine.evaluate(request(e, false));
+      Map<String, Object> args = argReads.readsNone() || e.args() == null ? Map.of() : e.args();
+      PolicyDecision d = engine.evaluate(request(e, false, args));
       if (readsApproval) {
-        PolicyDecision approved = engine.evaluate(request(e, true));
+        PolicyDecision approved = engine.evaluate(request(e, true, args));
         if (!outcome(approved).equals(outcome(d))) {
           report.undecided.add(
               new Report.Undecided(
@@ -420,7 +441,7 @@ final class PolicyReplayCommand implements Callable<Integer> {
   }
 
   /** Why the record lacks what the candidate policies may read, or null when it has it all. */
-  private static String missing(Entry e, boolean readsKind, boolean readsArgs) {
+  private static String missing(Entry e, boolean readsKind, ArgumentReads readsArgs) {
     if (e.principal() == null || e.path().isEmpty()) {
       return "the record names no principal or node path (the request never reached a node)";
     }
@@ -433,9 +454,27 @@ final class PolicyReplayCommand implements Callable<Integer> {
       return "the candidate policies may read the node kind, which the audit record does not"
           + " carry";
     }
-    if (readsArgs && e.argsSha256() != null) {
+    if (readsArgs.readsNone() || e.argsSha256() == null) {
+      return null;
+    }
+    if (e.cut().contains("args")) {
+      return "the candidate policies read context.args and the record's kept arguments were cut"
+          + " to fit the audit line";
+    }
+    if (e.args() == null) {
       return "the candidate policies read context.args and the record had arguments (the log"
-          + " keeps only their SHA-256)";
+          + " keeps only their SHA-256; write it with keepArguments to replay them)";
+    }
+    for (String name : e.redacted()) {
+      if (readsArgs.mayRead(name)) {
+        return "the candidate policies read context.args."
+            + name
+            + ", which the log redacted (its value is not kept)";
+      }
+    }
+    if (e.redacted().isEmpty() && !Args.of(e.args()).sha256().equals(e.argsSha256())) {
+      return "the record's kept arguments do not match its argsSha256 (the record was edited;"
+          + " run exec-authz audit verify)";
     }
     return null;
   }
@@ -445,7 +484,7 @@ final class PolicyReplayCommand implements Callable<Integer> {
   }
 
   /** The policy request for a record, built the way {@code PolicyTester} builds one. */
-  static PolicyRequest request(Entry e, boolean approved) {
+  static PolicyRequest request(Entry e, boolean approved, Map<String, Object> args) {
     List<String> path = e.path();
     List<ExecutionView.Lineage> lineage = new ArrayList<>(path.size());
     for (int i = 0; i < path.size(); i++) {
@@ -470,7 +509,7 @@ final class PolicyReplayCommand implements Callable<Integer> {
             e.time().plus(Duration.ofHours(1)),
             new TraceContext("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", 1),
             List.of());
-    return new PolicyRequest(view, e.action(), e.resource(), Map.of(), approved, e.time());
+    return new PolicyRequest(view, e.action(), e.resource(), args, approved, e.time());
   }
 
   static Instant parseTime(String s) {

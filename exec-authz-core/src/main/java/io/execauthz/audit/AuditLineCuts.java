@@ -22,12 +22,12 @@ final class AuditLineCuts {
    * AuditLogFormat#MAX_LINE_BYTES}, {@link #cutLine} and a newline, so the record is cut (marked,
    * with hashes) rather than lost.
    */
-  static byte[] lineBytesWithin(long seq, String prev, AuditRecord r) {
-    byte[] bytes = AuditLogFormat.lineBytes(seq, prev, r);
+  static byte[] lineBytesWithin(long seq, String prev, AuditRecord r, List<String> redacted) {
+    byte[] bytes = AuditLogFormat.lineBytes(seq, prev, r, redacted);
     if (bytes.length - 1 <= AuditLogFormat.MAX_LINE_BYTES) {
       return bytes;
     }
-    return (cutLine(seq, prev, r) + "\n").getBytes(StandardCharsets.UTF_8);
+    return (cutLine(seq, prev, r, redacted) + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -35,10 +35,12 @@ final class AuditLineCuts {
    * AuditLogFormat#MAX_LINE_BYTES}: every field whose JSON form is longer than {@link
    * AuditLogFormat#CUT_FIELD_BYTES} is cut (see {@link #cutString} and {@link #cutList}) and named
    * in a trailing {@code "cut"} array, so the decision is still audited and a reader can tell a cut
-   * value from one that merely looks cut. The result is always within the limit: at most ten
-   * cuttable fields of at most {@code CUT_FIELD_BYTES} each, plus the small fixed ones.
+   * value from one that merely looks cut (a shadow answer: each of its two lists is cut as a list).
+   * Kept arguments that long become a string: the start of their JSON text and the marker. The
+   * result is always within the limit: at most thirteen cuttable fields of at most {@code
+   * CUT_FIELD_BYTES} each (a cut shadow answer: two cut lists), plus the small fixed ones.
    */
-  static String cutLine(long seq, String prev, AuditRecord r) {
+  static String cutLine(long seq, String prev, AuditRecord r, List<String> redacted) {
     List<String> cut = new ArrayList<>();
     String decisionId = cutIfLong(r.decisionId(), "decisionId", cut);
     List<String> path = cutIfLong(r.nodePath(), "path", cut);
@@ -50,6 +52,25 @@ final class AuditLineCuts {
     List<String> policies = cutIfLong(r.determiningPolicies(), "policies", cut);
     String grant = cutIfLong(r.grantId(), "grant", cut);
     String traceparent = cutIfLong(r.traceparent(), "traceparent", cut);
+    Object args = r.arguments();
+    if (args != null) {
+      // kept arguments too long are kept as the start of their JSON text and its hash
+      String json = Json.write(args);
+      if (jsonBytes(json) > AuditLogFormat.CUT_FIELD_BYTES) {
+        cut.add("args");
+        args = cutString(json, AuditLogFormat.CUT_KEEP_CHARS);
+      }
+    }
+    redacted = cutIfLong(redacted, "redacted", cut);
+    AuditRecord.Shadow shadow = r.shadow();
+    if (shadow != null
+        && jsonBytes(shadow.policies()) + jsonBytes(shadow.errors())
+            > AuditLogFormat.CUT_FIELD_BYTES) {
+      cut.add("shadow");
+      shadow =
+          new AuditRecord.Shadow(
+              shadow.permitted(), cutList(shadow.policies()), cutList(shadow.errors()));
+    }
     AuditRecord shorter =
         new AuditRecord(
             r.time(),
@@ -65,9 +86,12 @@ final class AuditLineCuts {
             policies,
             grant,
             traceparent,
-            r.argsSha256());
+            r.argsSha256(),
+            shadow,
+            null,
+            r.approval());
     // no cut is only possible if the caller misjudged the length: then there is nothing to name
-    return AuditLogFormat.line(seq, prev, shorter, cut);
+    return AuditLogFormat.line(seq, prev, shorter, args, redacted, cut);
   }
 
   private static String cutIfLong(String s, String field, List<String> cut) {

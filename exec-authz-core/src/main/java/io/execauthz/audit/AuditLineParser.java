@@ -52,7 +52,7 @@ final class AuditLineParser {
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("not valid UTF-8", e);
     }
-    Object parsed = Json.parse(text);
+    Object parsed = Json.parseExact(text); // kept arguments' decimals, digit for digit
     if (!(parsed instanceof Map)) {
       throw new IllegalArgumentException("not a JSON object");
     }
@@ -85,8 +85,8 @@ final class AuditLineParser {
                 + " fields "
                 + String.join(", ", AuditLogFormat.FIELDS)
                 + " only "
-                + String.join(" and ", AuditLogFormat.OPTIONAL_FIELDS)
-                + " may follow, in that order");
+                + String.join(", ", AuditLogFormat.OPTIONAL_FIELDS)
+                + " may follow, each at most once, in that order");
       }
       next = at + 1;
     }
@@ -133,6 +133,41 @@ final class AuditLineParser {
         throw new IllegalArgumentException("\"argsSha256\" must be 64 lowercase hex digits");
       }
     }
+    if (m.containsKey("args")) {
+      Object args = m.get("args");
+      boolean cut = m.get("cut") instanceof List<?> c && c.contains("args");
+      if (!(args instanceof Map) && !(cut && args instanceof String)) {
+        throw new IllegalArgumentException(
+            "\"args\" must be an object (or, when named in \"cut\", its cut text)");
+      }
+      if (!m.containsKey("argsSha256")) {
+        throw new IllegalArgumentException("\"args\" needs the \"argsSha256\" of the arguments");
+      }
+    }
+    if (m.containsKey("redacted")) {
+      requireStrings(m, "redacted");
+      if (!m.containsKey("args") || ((List<?>) m.get("redacted")).isEmpty()) {
+        throw new IllegalArgumentException("\"redacted\" must name arguments the line keeps");
+      }
+    }
+    if (m.containsKey("approval")) {
+      Object a = m.get("approval");
+      if (!(a instanceof Map<?, ?> am)
+          || !List.copyOf(am.keySet()).equals(List.of("by", "via"))
+          || !(am.get("by") == null || am.get("by") instanceof String)
+          || !(am.get("via") instanceof String)) {
+        throw new IllegalArgumentException(
+            "\"approval\" must be {\"by\": a string or null, \"via\": a string}");
+      }
+      try {
+        new Approval((String) am.get("by"), (String) am.get("via"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("\"approval\": " + e.getMessage(), e);
+      }
+    }
+    if (m.containsKey("shadow")) {
+      checkShadow(m.get("shadow"));
+    }
     if (m.containsKey("cut")) {
       checkCut(m);
     }
@@ -141,6 +176,28 @@ final class AuditLineParser {
           "not in the exact form the sink writes (whitespace or escapes differ)");
     }
     return new Link((Long) seq, (String) prev);
+  }
+
+  /**
+   * A shadow answer is {@code {"decision":…,"policies":[…],"errors":[…]}}, those members in that
+   * order, and a {@code PERMIT} has no errors.
+   */
+  private static void checkShadow(Object v) {
+    if (!(v instanceof Map<?, ?> s)
+        || !List.copyOf(s.keySet()).equals(List.of("decision", "policies", "errors"))) {
+      throw new IllegalArgumentException(
+          "\"shadow\" must be an object of \"decision\", \"policies\" and \"errors\", in that"
+              + " order");
+    }
+    Object decision = s.get("decision");
+    if (!"PERMIT".equals(decision) && !"DENY".equals(decision)) {
+      throw new IllegalArgumentException("\"shadow\".\"decision\" must be \"PERMIT\" or \"DENY\"");
+    }
+    requireStrings(s, "policies");
+    requireStrings(s, "errors");
+    if ("PERMIT".equals(decision) && !((List<?>) s.get("errors")).isEmpty()) {
+      throw new IllegalArgumentException("a \"shadow\" PERMIT has no errors");
+    }
   }
 
   /** A {@code cut} array names cuttable fields, in line order, each of which holds a marker. */
@@ -163,16 +220,12 @@ final class AuditLineParser {
     for (Object name : (List<?>) v) {
       Object value = m.get(name);
       boolean marked;
-      if (value instanceof String) {
+      if ("shadow".equals(name) && value instanceof Map<?, ?> shadow) {
+        marked = hasMarker(shadow.get("policies")) || hasMarker(shadow.get("errors"));
+      } else if (value instanceof String) {
         marked = CUT_STRING.matcher((String) value).find();
       } else if (value instanceof List) {
-        List<?> list = (List<?>) value;
-        marked =
-            list.stream()
-                .anyMatch(
-                    e ->
-                        CUT_STRING.matcher((String) e).find()
-                            || CUT_ELEMENTS.matcher((String) e).matches());
+        marked = hasMarker(value);
       } else {
         marked = false;
       }
@@ -181,6 +234,16 @@ final class AuditLineParser {
             "\"cut\" names \"" + name + "\" but its value has no cut marker");
       }
     }
+  }
+
+  /** Whether a list of strings holds a cut element or a cut-elements marker. */
+  private static boolean hasMarker(Object list) {
+    return ((List<?>) list)
+        .stream()
+            .anyMatch(
+                e ->
+                    CUT_STRING.matcher((String) e).find()
+                        || CUT_ELEMENTS.matcher((String) e).matches());
   }
 
   private static void requireString(Map<?, ?> m, String field, boolean nullable) {

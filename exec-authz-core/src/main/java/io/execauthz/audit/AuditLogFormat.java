@@ -15,10 +15,14 @@ import java.util.List;
  *
  * <p>One record per line, one JSON object per record, fields in the order of {@link #FIELDS};
  * {@code prev} is the lowercase hex SHA-256 of the previous line's UTF-8 bytes (without its
- * newline), {@link #GENESIS} for the first record. Two optional fields may follow, each only when
- * it has a value: {@code argsSha256} (the record's {@link AuditRecord#argsSha256()}) and {@code
- * cut} (the names of fields cut to keep the line within {@link #MAX_LINE_BYTES}). Lines without
- * them are exactly the lines of the first release, so old logs verify unchanged.
+ * newline), {@link #GENESIS} for the first record. Optional fields may follow, in the order of
+ * {@link #OPTIONAL_FIELDS}, each only when it has a value: {@code argsSha256} (the record's {@link
+ * AuditRecord#argsSha256()}), {@code args} and {@code redacted} (its {@link
+ * AuditRecord#arguments()} as the sink keeps them, and the top-level names it redacted), {@code
+ * approval} ({@code {"by":…,"via":…}}, its {@link AuditRecord#approval()}), {@code shadow} (its
+ * {@link AuditRecord#shadow()}, an object {@code {"decision":…,"policies":[…],"errors":[…]}}) and
+ * {@code cut} (the names of fields cut to keep the line within {@link #MAX_LINE_BYTES}). Lines
+ * without them are exactly the lines of the first release, so old logs verify unchanged.
  *
  * <p>This class is the format's one definition — its constants, the writing of a line and its hash;
  * {@link AuditLineCuts} shortens a line that would be too long and {@link AuditLineParser} reads
@@ -71,7 +75,8 @@ final class AuditLogFormat {
   /**
    * Optional fields after {@link #FIELDS}, in this order, each present only when it has a value.
    */
-  static final List<String> OPTIONAL_FIELDS = List.of("argsSha256", "cut");
+  static final List<String> OPTIONAL_FIELDS =
+      List.of("argsSha256", "args", "redacted", "approval", "shadow", "cut");
 
   /** The fields that may be cut, in line order. */
   static final List<String> CUTTABLE =
@@ -85,7 +90,10 @@ final class AuditLogFormat {
           "detail",
           "policies",
           "grant",
-          "traceparent");
+          "traceparent",
+          "args",
+          "redacted",
+          "shadow");
 
   // the member names, quoted and encoded once (the hot path writes fifteen per record)
   private static final SerializedString SEQ = new SerializedString("seq");
@@ -104,6 +112,13 @@ final class AuditLogFormat {
   private static final SerializedString GRANT = new SerializedString("grant");
   private static final SerializedString TRACEPARENT = new SerializedString("traceparent");
   private static final SerializedString ARGS_SHA256 = new SerializedString("argsSha256");
+  private static final SerializedString ARGS = new SerializedString("args");
+  private static final SerializedString REDACTED = new SerializedString("redacted");
+  private static final SerializedString APPROVAL = new SerializedString("approval");
+  private static final SerializedString BY = new SerializedString("by");
+  private static final SerializedString VIA = new SerializedString("via");
+  private static final SerializedString SHADOW = new SerializedString("shadow");
+  private static final SerializedString ERRORS = new SerializedString("errors");
   private static final SerializedString CUT = new SerializedString("cut");
 
   private AuditLogFormat() {}
@@ -113,25 +128,43 @@ final class AuditLogFormat {
    * sink uses {@link #cutLine} instead when this line would exceed {@link #MAX_LINE_BYTES}.
    */
   static String line(long seq, String prev, AuditRecord r) {
-    return line(seq, prev, r, List.of());
+    return line(seq, prev, r, List.of(), List.of());
   }
 
   /**
    * {@link #line} and a newline in UTF-8, the bytes the sink appends: the same bytes, written by
    * Jackson straight to UTF-8 (the hot path).
    */
-  static byte[] lineBytes(long seq, String prev, AuditRecord r) {
-    return Json.writeUtf8(g -> writeLine(g, seq, prev, r, List.of()), (byte) '\n');
+  static byte[] lineBytes(long seq, String prev, AuditRecord r, List<String> redacted) {
+    return Json.writeUtf8(
+        g -> writeLine(g, seq, prev, r, r.arguments(), redacted, List.of()), (byte) '\n');
   }
 
-  /** The line with a trailing {@code "cut"} array naming {@code cut}, when it is not empty. */
-  static String line(long seq, String prev, AuditRecord r, List<String> cut) {
-    return Json.write(g -> writeLine(g, seq, prev, r, cut));
+  /**
+   * The line with {@code redacted} (the top-level argument names the sink redacted) when not empty,
+   * and a trailing {@code "cut"} array naming {@code cut}, when it is not empty.
+   */
+  static String line(
+      long seq, String prev, AuditRecord r, List<String> redacted, List<String> cut) {
+    return line(seq, prev, r, r.arguments(), redacted, cut);
+  }
+
+  /** The line with {@code args} (the record's arguments, or their cut text) in its place. */
+  static String line(
+      long seq, String prev, AuditRecord r, Object args, List<String> redacted, List<String> cut) {
+    return Json.write(g -> writeLine(g, seq, prev, r, args, redacted, cut));
   }
 
   /** Writes the line's object: {@link #FIELDS} in order, then the optional fields with values. */
   private static void writeLine(
-      JsonGenerator g, long seq, String prev, AuditRecord r, List<String> cut) throws IOException {
+      JsonGenerator g,
+      long seq,
+      String prev,
+      AuditRecord r,
+      Object args,
+      List<String> redacted,
+      List<String> cut)
+      throws IOException {
     g.writeStartObject();
     g.writeFieldName(SEQ);
     g.writeNumber(seq);
@@ -166,6 +199,34 @@ final class AuditLogFormat {
     if (r.argsSha256() != null) {
       g.writeFieldName(ARGS_SHA256);
       g.writeString(r.argsSha256());
+    }
+    if (args != null) {
+      g.writeFieldName(ARGS);
+      Json.writeValue(g, args); // maps iterate sorted: the canonical form
+    }
+    if (!redacted.isEmpty()) {
+      g.writeFieldName(REDACTED);
+      writeStrings(g, redacted);
+    }
+    if (r.approval() != null) {
+      g.writeFieldName(APPROVAL);
+      g.writeStartObject();
+      g.writeFieldName(BY);
+      g.writeString(r.approval().by());
+      g.writeFieldName(VIA);
+      g.writeString(r.approval().via());
+      g.writeEndObject();
+    }
+    if (r.shadow() != null) {
+      g.writeFieldName(SHADOW);
+      g.writeStartObject();
+      g.writeFieldName(DECISION);
+      g.writeString(r.shadow().decision());
+      g.writeFieldName(POLICIES);
+      writeStrings(g, r.shadow().policies());
+      g.writeFieldName(ERRORS);
+      writeStrings(g, r.shadow().errors());
+      g.writeEndObject();
     }
     if (!cut.isEmpty()) {
       g.writeFieldName(CUT);

@@ -11,39 +11,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An {@link AuditSink} that appends every record to a hash-chained JSON-lines file, so that a
  * security team can later prove with {@link AuditLogVerifier} (or {@code exec-authz audit verify})
  * that no record was edited, inserted, removed or reordered — and, given the {@link #head()} kept
- * somewhere else, that none was cut from the end.
+ * somewhere else or signed {@link Builder#checkpoints checkpoints}, that none was cut from the end.
+ * The {@linkplain io.execauthz.audit package documentation} spells the format out.
  *
- * <pre>{@code
- * try (JsonLinesAuditSink audit =
- *     JsonLinesAuditSink.newBuilder(Path.of("audit.jsonl")).fsync(true).build()) {
- *   // hand it to the authorizer; every decision becomes one line
- *   String head = audit.head(); // publish or store it elsewhere to detect a cut tail
- * }
- * }</pre>
- *
- * <p>Each line is one JSON object, its fields always in the same order; the {@linkplain
- * io.execauthz.audit package documentation} spells the format out.
- *
- * <p>The file is only ever appended to, one write per record; with {@link Builder#fsync fsync} each
- * write is forced to storage before {@link #record} returns. Opening an existing log continues its
- * chain from its last line; a log whose last line is incomplete or not a record is refused — never
- * truncated or repaired — because that is what a crash mid-write or tampering looks like and a
- * person has to decide. A record whose line would exceed 1 MiB is still written, with its longest
- * fields cut and marked (see {@link #record}), so every decision is audited; a file already open by
- * another sink is refused. If a write fails, the sink refuses every later record: the file may end
- * with a partial line that only a person should deal with.
- *
- * <p>With {@link Builder#checkpoints} the sink also signs its head (Ed25519) into a checkpoints
- * file next to the log — at open, every N records, optionally every T, on {@link #checkpoint()} and
- * at close — so that {@link AuditLogVerifier#verify(Path, Path, AuditTrustedKeys)} detects a cut
- * tail or a rewritten log without a head kept elsewhere. Signing runs on a daemon thread of the
- * sink's own, so no decision waits for it.
+ * <p>Append-only, one write per record ({@link Builder#fsync fsync}: forced to storage before
+ * {@link #record} returns). Opening a log continues its chain; a log whose last line is incomplete
+ * or not a record is refused, never repaired — a crash mid-write or tampering, for a person to
+ * judge. A line over 1 MiB is still written, its longest fields cut and marked ({@link #record});
+ * after a failed write every later record is refused. Checkpoints are signed on a daemon thread of
+ * the sink's own, so no decision waits for Ed25519.
  *
  * <p>Thread-safe: records from any number of threads are serialised under one lock, in call order.
  * One sink per file (enforced with a file lock); other processes must not write to the file or its
@@ -61,6 +44,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private final ReentrantLock lock = new ReentrantLock();
   private final CheckpointWriter checkpoints; // null when not signing; its lock before ours
   private final int checkpointEveryRecords;
+  private final Set<String> redact; // lower case; null: arguments are not kept
 
   // guarded by lock
   private final MessageDigest digest = AuditLogFormat.sha256();
@@ -74,6 +58,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     this.file = b.file;
     this.fsync = b.fsync != null && b.fsync;
     this.checkpointEveryRecords = b.everyRecords == null ? DEFAULT_EVERY_RECORDS : b.everyRecords;
+    this.redact =
+        !Boolean.TRUE.equals(b.keepArguments) ? null : b.redact == null ? Set.of() : b.redact;
     LogFiles.Locked opened = LogFiles.openLocked(file);
     try {
       LogFiles.Chain chain = LogFiles.chain(file, digest);
@@ -105,12 +91,10 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   }
 
   /**
-   * Appends {@code record} as the next line of the chain (and forces it to storage with {@code
-   * fsync}) before returning.
-   *
-   * <p>A record whose line would exceed 1 MiB is still written: each field longer than 64 KiB is
-   * cut to its first characters followed by {@code …[cut: N chars, sha256 H]} (H the SHA-256 of the
-   * whole value) and named in the line's {@code cut} array.
+   * Appends {@code record} as the next line of the chain (forced to storage with {@code fsync})
+   * before returning. A line over 1 MiB is still written: each field over 64 KiB is cut to its
+   * start and {@code …[cut: N chars, sha256 H]} (H: the whole value's SHA-256), named in {@code
+   * cut}.
    *
    * @throws IllegalStateException after {@link #close()}, or after an earlier write failed
    * @throws IOException if the write fails; the sink then refuses every later record
@@ -120,10 +104,11 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     Objects.requireNonNull(record, "record");
     long dueSeq = -1;
     String dueHead = null;
+    AuditArguments.Kept kept = AuditArguments.kept(record, redact);
     lock.lock();
     try {
       checkOpen();
-      byte[] bytes = AuditLineCuts.lineBytesWithin(seq + 1, head, record);
+      byte[] bytes = AuditLineCuts.lineBytesWithin(seq + 1, head, kept.record(), kept.redacted());
       int len = bytes.length - 1; // the hash covers the line without its newline
       String hash = AuditLogFormat.hash(digest, bytes, len);
       try {
@@ -156,9 +141,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   }
 
   /**
-   * Signs the current head into the checkpoints file now, unless the last checkpoint already covers
-   * it — for an application that wants the tail signed at moments of its choosing (before a backup,
-   * at the end of a run).
+   * Signs the current head into the checkpoints file now (unless the last checkpoint covers it), at
+   * moments of the application's choosing: before a backup, at the end of a run.
    *
    * @throws IllegalStateException if the sink does not sign checkpoints, is closed, or failed
    * @throws IOException if the checkpoint cannot be written; the sink then refuses later records
@@ -229,9 +213,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   }
 
   /**
-   * The head of the chain: the lowercase hex SHA-256 of the last line written (or found when the
-   * log was opened), or 64 zeros for an empty log. Kept outside the log, it lets {@link
-   * AuditLogVerifier#verify(Path, String)} detect records cut from the end.
+   * The head: the hex SHA-256 of the last line (64 zeros for an empty log). Kept outside the log,
+   * it lets {@link AuditLogVerifier#verify(Path, String)} detect records cut from the end.
    */
   public String head() {
     lock.lock();
@@ -240,6 +223,12 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether records carry the call's arguments ({@link Builder#keepArguments}). */
+  @Override
+  public boolean keepsArguments() {
+    return redact != null;
   }
 
   /** The file this sink appends to. */
@@ -252,11 +241,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     return checkpoints == null ? Optional.empty() : Optional.of(checkpoints.file());
   }
 
-  /**
-   * Releases the file and refuses later records. Idempotent. (Durability is {@link Builder#fsync}'s
-   * business: with it every record is already on storage; without it the operating system writes
-   * the rest back.)
-   */
+  /** Releases the file and refuses later records; idempotent (durability is {@code fsync}'s). */
   @Override
   public void close() throws IOException {
     long atSeq;
@@ -305,6 +290,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     private Integer everyRecords;
     private Duration every;
     private Clock clock;
+    private Boolean keepArguments;
+    private Set<String> redact;
 
     private Builder(Path file) {
       this.file = file;
@@ -323,11 +310,9 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
 
     /**
      * Signs the log's head with {@code key} into a checkpoints file (see {@link
-     * AuditLogVerifier#verify(Path, Path, AuditTrustedKeys)}): when the sink opens, every {@link
+     * AuditLogVerifier#verify(Path, Path, AuditTrustedKeys)}) at open, every {@link
      * #checkpointEveryRecords} records, every {@link #checkpointEvery} if set, on {@link
-     * JsonLinesAuditSink#checkpoint()}, and at {@link JsonLinesAuditSink#close()}. With them a
-     * verifier holding the public key detects a cut tail or a rewritten log without a head kept
-     * elsewhere. Default: no checkpoints.
+     * JsonLinesAuditSink#checkpoint()} and at close. Default: no checkpoints.
      */
     public Builder checkpoints(AuditSigningKey key) {
       SetOnce.once(this.key, "checkpoints");
@@ -353,11 +338,7 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
       return this;
     }
 
-    /**
-     * Also sign, on a background daemon thread of the sink's own, whenever {@code interval} has
-     * passed with records not yet signed, so an idle log's last records are signed too (default: no
-     * timer).
-     */
+    /** Also sign whenever {@code interval} passed with records unsigned (default: no timer). */
     public Builder checkpointEvery(Duration interval) {
       SetOnce.once(this.every, "checkpointEvery");
       Objects.requireNonNull(interval, "interval");
@@ -365,6 +346,28 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
         throw new IllegalArgumentException("checkpointEvery must be positive, was " + interval);
       }
       this.every = interval;
+      return this;
+    }
+
+    /**
+     * Keeps each call's arguments in its record ({@code args}, canonical JSON) so that {@code
+     * exec-authz policy replay} can re-decide records under policies that read them. Default: off,
+     * a record keeps only {@code argsSha256}: arguments may hold customer data or secrets.
+     */
+    public Builder keepArguments(boolean keep) {
+      SetOnce.once(this.keepArguments, "keepArguments");
+      this.keepArguments = keep;
+      return this;
+    }
+
+    /**
+     * With {@link #keepArguments}, replaces the value of these keys (at any depth, in any letter
+     * case) by {@code "[redacted]"} — not by a hash, which would let a reader test guesses of a
+     * short secret — and names the top-level arguments so touched in {@code redacted}.
+     */
+    public Builder redact(String... keys) {
+      SetOnce.once(this.redact, "redact");
+      this.redact = AuditArguments.lowerKeys(keys);
       return this;
     }
 
@@ -379,14 +382,16 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
      * Opens (or creates) the file and recovers the chain from its last line.
      *
      * @throws IOException if the file cannot be opened, is open by another sink, or its last line
-     *     is incomplete or not a record (the message names the file and line; the file is left
-     *     untouched); with checkpoints, also if the checkpoints file's last line is incomplete or
-     *     signs more records than the log holds (or another head): the log was cut or rewritten
+     *     (or its checkpoints file's) is incomplete or not a record, or the checkpoints sign more
+     *     records than the log holds or another head (the message names the file and line)
      */
     public JsonLinesAuditSink build() throws IOException {
       if (key == null && (checkpointFile != null || everyRecords != null || every != null)) {
         throw new IllegalStateException(
             "checkpointFile, checkpointEveryRecords and checkpointEvery need checkpoints(key)");
+      }
+      if (redact != null && (keepArguments == null || !keepArguments)) {
+        throw new IllegalStateException("redact needs keepArguments(true)");
       }
       return new JsonLinesAuditSink(this);
     }

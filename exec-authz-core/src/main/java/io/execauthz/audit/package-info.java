@@ -18,11 +18,11 @@
  * 64 zeros for the first record), {@code time} (ISO-8601), {@code decisionId}, {@code path}, {@code
  * principal}, {@code delegators}, {@code action}, {@code resource}, {@code decision} ({@code
  * PERMIT} or {@code DENY}), {@code reason}, {@code detail}, {@code policies}, {@code grant} and
- * {@code traceparent}, always in that order, then {@code argsSha256} when the record has it and
- * {@code cut} when fields had to be cut. Strings are escaped so that hostile text (quotes,
- * newlines, control characters, U+2028) can neither break a line nor forge a field. The byte format
- * is fixed: a log written by an earlier release must verify (the committed fixture {@code
- * audit-fixture-v1.jsonl} holds that).
+ * {@code traceparent}, always in that order, then {@code argsSha256} when the record has it, {@code
+ * shadow} when a shadow policy engine disagreed, and {@code cut} when fields had to be cut. Strings
+ * are escaped so that hostile text (quotes, newlines, control characters, U+2028) can neither break
+ * a line nor forge a field. The byte format is fixed: a log written by an earlier release must
+ * verify (the committed fixture {@code audit-fixture-v1.jsonl} holds that).
  *
  * <p><b>Dependencies.</b> The JDK, jackson-core (streaming, through {@code AuditLogFormat} and
  * {@code io.execauthz.internal.Json} only), {@link io.execauthz.Reason} (the one type of {@code

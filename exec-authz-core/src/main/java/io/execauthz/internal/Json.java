@@ -37,8 +37,8 @@ import java.util.Objects;
  * and other non-ASCII characters are written as they are; {@code /} is not escaped. Values are
  * {@code null}, {@link String}, {@link Boolean}, integral {@link Number}s ({@code Long}, {@code
  * Integer}, {@code Short}, {@code Byte}), finite {@code Double}/{@code Float} (as {@link
- * Double#toString} writes the {@code double}), {@code Map<String, ?>} (in iteration order) and
- * {@code List<?>}.
+ * Double#toString} writes the {@code double}), {@code BigDecimal} (plain digits without trailing
+ * zeros), {@code Map<String, ?>} (in iteration order) and {@code List<?>}.
  *
  * <p>Reading: {@link #parse}, strict RFC 8259, by {@link JsonReader}.
  *
@@ -261,6 +261,10 @@ public final class Json {
         || value instanceof Short
         || value instanceof Byte) {
       g.writeNumber(((Number) value).longValue());
+    } else if (value instanceof java.math.BigDecimal d) {
+      // plain digits, no trailing zeros: the form io.execauthz.Args gives a decimal
+      java.math.BigDecimal s = d.stripTrailingZeros();
+      g.writeNumber(s.signum() == 0 ? "0" : s.toPlainString());
     } else if (value instanceof Double || value instanceof Float) {
       double d = ((Number) value).doubleValue(); // a Float as its double, as core always wrote it
       if (!Double.isFinite(d)) {
@@ -355,5 +359,15 @@ public final class Json {
    */
   public static Object parse(String text) {
     return JsonReader.parse(text);
+  }
+
+  /**
+   * Parses one JSON text as {@link #parse} does, but a number with a fraction or exponent becomes a
+   * {@link java.math.BigDecimal} holding its digits as written, so that {@link #write(Object)}
+   * gives the same text back when it was written from a {@code BigDecimal}: for the audit log's
+   * kept arguments, whose decimals a {@code double} could not hold.
+   */
+  public static Object parseExact(String text) {
+    return JsonReader.parse(text, true);
   }
 }

@@ -37,6 +37,14 @@ final class JsonReader {
    *     is wrong there
    */
   static Object parse(String text) {
+    return parse(text, false);
+  }
+
+  /**
+   * Parses one JSON text; with {@code exact}, numbers with a fraction or exponent become {@link
+   * java.math.BigDecimal}s (their digits as written) instead of {@link Double}s.
+   */
+  static Object parse(String text, boolean exact) {
     Objects.requireNonNull(text, "text");
     checkUnicodeEscapes(text);
     try (JsonParser p = Json.FACTORY.createParser(text)) {
@@ -44,7 +52,7 @@ final class JsonReader {
       if (first == null) {
         throw error("expected a value, found end of input", text.length());
       }
-      Object value = value(p, first, 0);
+      Object value = value(p, first, 0, exact);
       if (p.nextToken() != null) {
         throw error("expected end of input after the value", p.currentTokenLocation());
       }
@@ -76,7 +84,8 @@ final class JsonReader {
     }
   }
 
-  private static Object value(JsonParser p, JsonToken t, int depth) throws IOException {
+  private static Object value(JsonParser p, JsonToken t, int depth, boolean exact)
+      throws IOException {
     if ((t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) && depth >= Json.MAX_DEPTH) {
       throw error("nesting deeper than " + Json.MAX_DEPTH, p.currentTokenLocation());
     }
@@ -85,13 +94,13 @@ final class JsonReader {
         LinkedHashMap<String, Object> map = new LinkedHashMap<>();
         for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
           String key = p.currentName(); // a FIELD_NAME: Jackson refuses anything else here
-          map.put(key, value(p, p.nextToken(), depth + 1)); // duplicates: refused by Jackson
+          map.put(key, value(p, p.nextToken(), depth + 1, exact)); // duplicates: refused by Jackson
         }
         return map;
       case START_ARRAY:
         ArrayList<Object> list = new ArrayList<>();
         for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-          list.add(value(p, e, depth + 1));
+          list.add(value(p, e, depth + 1, exact));
         }
         return list;
       case VALUE_STRING:
@@ -102,6 +111,9 @@ final class JsonReader {
         }
         return p.getLongValue();
       case VALUE_NUMBER_FLOAT:
+        if (exact) {
+          return p.getDecimalValue();
+        }
         double d = p.getDoubleValue();
         if (Double.isInfinite(d)) {
           throw error("number out of the double range", p.currentTokenLocation());

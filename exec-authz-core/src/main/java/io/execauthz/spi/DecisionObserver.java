@@ -51,11 +51,8 @@ public interface DecisionObserver {
      * against deny (or an error on one side only). False when there is no shadow answer.
      */
     public boolean shadowDisagrees() {
-      return shadow != null && policy != null && permits(shadow) != permits(policy);
-    }
-
-    private static boolean permits(PolicyDecision d) {
-      return d.permitted() && d.errors().isEmpty();
+      // the audit record's test, so a span, a metric and a record always agree
+      return io.execauthz.audit.AuditRecord.Shadow.ifDisagreeing(policy, shadow) != null;
     }
   }
 }

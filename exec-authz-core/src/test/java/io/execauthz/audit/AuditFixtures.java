@@ -118,7 +118,14 @@ final class AuditFixtures {
         hostileStrings(r),
         nullableHostile(r),
         nullableHostile(r),
-        r.nextBoolean() ? null : randomHex(r));
+        r.nextBoolean() ? null : randomHex(r),
+        r.nextInt(4) != 0
+            ? null
+            : new AuditRecord.Shadow(r.nextBoolean(), hostileStrings(r), hostileStrings(r)),
+        null,
+        r.nextInt(4) != 0
+            ? null
+            : new Approval(r.nextBoolean() ? null : "client/" + r.nextInt(100), "mcp-elicitation"));
   }
 
   /** 64 random lowercase hex digits. */

@@ -38,7 +38,7 @@ final class AuditLineProperties {
                       long seq = r.nextLong(1, Long.MAX_VALUE);
                       String prev = AuditFixtures.randomHex(r);
                       String line = AuditLogFormat.line(seq, prev, record);
-                      byte[] bytes = AuditLogFormat.lineBytes(seq, prev, record);
+                      byte[] bytes = AuditLogFormat.lineBytes(seq, prev, record, List.of());
                       assertThat(bytes)
                           .as("seed %d", seed)
                           .isEqualTo((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -70,6 +70,9 @@ final class AuditLineProperties {
         record.determiningPolicies(),
         record.grantId(),
         record.traceparent(),
-        record.argsSha256());
+        record.argsSha256(),
+        record.shadow(),
+        record.arguments(),
+        record.approval());
   }
 }

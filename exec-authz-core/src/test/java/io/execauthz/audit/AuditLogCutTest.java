@@ -103,9 +103,31 @@ final class AuditLogCutTest {
     String h = "\u0001".repeat(300_000);
     List<String> many = Collections.nCopies(50_000, "\u0001\"x");
 
-    Map<?, ?> m = writeAndRead(deny(h, many, h, many, h, h, h, many, h, h)).get(0);
+    Map<String, Object> args = new java.util.HashMap<>();
+    for (int i = 0; i < 20_000; i++) {
+      args.put("\u0001k" + i, Map.of("token", h.substring(0, 10)));
+    }
+    AuditRecord rec =
+        deny(h, many, h, many, h, h, h, many, h, h)
+            .withShadow(new AuditRecord.Shadow(false, many, many))
+            .withArguments(args);
+    String head;
+    try (JsonLinesAuditSink sink =
+        JsonLinesAuditSink.newBuilder(log()).keepArguments(true).redact("token").build()) {
+      sink.record(rec);
+      head = sink.head();
+    }
+    AuditVerification v = AuditLogVerifier.verify(log(), head);
+    assertThat(v.valid()).as(v.problem()).isTrue();
+    byte[] line = lines(log()).get(0);
+    assertThat(line.length).isLessThanOrEqualTo(AuditLogFormat.MAX_LINE_BYTES);
+    Map<?, ?> m = (Map<?, ?>) Json.parse(text(line));
 
     assertThat(m.get("cut")).isEqualTo(AuditLogFormat.CUTTABLE);
+    assertThat((String) m.get("args")).startsWith("{\"\\u0001k0\":{\"token\":\"[redacted]\"}");
+    assertThat((List<?>) m.get("redacted")).last().asString().contains("of 20000 elements");
+    Map<?, ?> shadow = (Map<?, ?>) m.get("shadow");
+    assertThat((List<?>) shadow.get("errors")).last().asString().contains("of 50000 elements");
     for (String field : List.of("decisionId", "principal", "action", "resource", "detail")) {
       assertThat((String) m.get(field)).as(field).endsWith(marker(h));
     }
@@ -210,7 +232,8 @@ final class AuditLogCutTest {
     AuditVerification v = verifyWithLastLine(",\"extra\":1");
 
     assertThat(v.valid()).isFalse();
-    assertThat(v.problem()).contains("only argsSha256 and cut may follow");
+    assertThat(v.problem())
+        .contains("only argsSha256, args, redacted, approval, shadow, cut may follow");
   }
 
   @Test

@@ -291,6 +291,19 @@ final class AuditLogProperties {
       if (rec.argsSha256() != null) {
         expected.put("argsSha256", rec.argsSha256());
       }
+      if (rec.approval() != null) {
+        Map<String, Object> approval = new LinkedHashMap<>();
+        approval.put("by", rec.approval().by());
+        approval.put("via", rec.approval().via());
+        expected.put("approval", approval);
+      }
+      if (rec.shadow() != null) {
+        Map<String, Object> shadow = new LinkedHashMap<>();
+        shadow.put("decision", rec.shadow().decision());
+        shadow.put("policies", rec.shadow().policies());
+        shadow.put("errors", rec.shadow().errors());
+        expected.put("shadow", shadow);
+      }
       assertThat(m).as("seed=%d record %d", seed, i + 1).isEqualTo(expected);
       assertThat(List.copyOf(m.keySet()))
           .as("seed=%d record %d", seed, i + 1)

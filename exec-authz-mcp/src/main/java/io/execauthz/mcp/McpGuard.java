@@ -6,6 +6,7 @@ import io.execauthz.Authorizer;
 import io.execauthz.Decision;
 import io.execauthz.Reason;
 import io.execauthz.TraceContext;
+import io.execauthz.audit.Approval;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpAsyncListFilter;
 import io.modelcontextprotocol.server.McpServerFeatures;
@@ -147,7 +148,7 @@ public final class McpGuard {
         tool.tool(),
         (exchange, request) -> {
           List<String> header = headers(exchange.transportContext());
-          Decision d = decideTool(header, request, name, false);
+          Decision d = decideTool(header, request, name, null);
           if (d instanceof Decision.Deny deny
               && asksApproval(deny, exchange.getClientCapabilities())) {
             McpSchema.ElicitResult answer;
@@ -156,7 +157,10 @@ public final class McpGuard {
             } catch (RuntimeException e) {
               answer = null; // no answer (timeout, client error): the deny stands
             }
-            d = approved(answer) ? decideTool(header, request, name, true) : deny;
+            d =
+                approved(answer)
+                    ? decideTool(header, request, name, elicited(exchange.getClientInfo()))
+                    : deny;
           }
           return d instanceof Decision.Deny deny ? denial(deny) : handler.apply(exchange, request);
         });
@@ -172,14 +176,22 @@ public final class McpGuard {
         tool.tool(),
         (exchange, request) -> {
           List<String> header = headers(exchange.transportContext());
-          return Mono.fromCallable(() -> decideTool(header, request, name, false))
+          return Mono.fromCallable(() -> decideTool(header, request, name, null))
               .flatMap(
                   d ->
                       d instanceof Decision.Deny deny
                               && asksApproval(deny, exchange.getClientCapabilities())
                           ? exchange
                               .createElicitation(approvalRequest(deny, request, name))
-                              .map(a -> approved(a) ? decideTool(header, request, name, true) : d)
+                              .map(
+                                  a ->
+                                      approved(a)
+                                          ? decideTool(
+                                              header,
+                                              request,
+                                              name,
+                                              elicited(exchange.getClientInfo()))
+                                          : d)
                               .onErrorReturn(d) // no answer: the deny stands
                           : Mono.just(d))
               .flatMap(
@@ -199,7 +211,7 @@ public final class McpGuard {
     return new McpStatelessServerFeatures.SyncToolSpecification(
         tool.tool(),
         (context, request) -> {
-          Decision d = decideTool(headers(context), request, name, false);
+          Decision d = decideTool(headers(context), request, name, null);
           return d instanceof Decision.Deny deny ? denial(deny) : handler.apply(context, request);
         });
   }
@@ -313,8 +325,32 @@ public final class McpGuard {
     return List.of();
   }
 
+  /**
+   * The provenance of an approval the client answered by elicitation: {@code mcp-elicitation}, by
+   * the client's declared name and version (what the client software says it is — it proves no
+   * human), cut to what an audit record keeps and stripped of control characters.
+   */
+  static Approval elicited(McpSchema.Implementation client) {
+    String by = null;
+    if (client != null && client.name() != null) {
+      String text = client.name() + (client.version() == null ? "" : "/" + client.version());
+      StringBuilder b = new StringBuilder();
+      text.codePoints()
+          .filter(c -> !Character.isISOControl(c))
+          .forEach(
+              c -> {
+                if (b.length() + Character.charCount(c) <= Approval.MAX_BY) {
+                  b.appendCodePoint(c);
+                }
+              });
+      by = b.length() == 0 ? null : b.toString();
+    }
+    return new Approval(by, Approval.MCP_ELICITATION);
+  }
+
+  /** Decides a tool call; {@code approval} non-null: approved, with that provenance. */
   private Decision decideTool(
-      List<String> header, McpSchema.CallToolRequest request, String tool, boolean approved) {
+      List<String> header, McpSchema.CallToolRequest request, String tool, Approval approval) {
     return decide(
         header,
         request.meta(),
@@ -322,7 +358,7 @@ public final class McpGuard {
         "tool:" + serverName + "/" + tool,
         request.arguments(),
         tool,
-        approved);
+        approval);
   }
 
   /** Whether to ask the client about a refusal: only approvals, only when it can be asked. */
@@ -402,7 +438,7 @@ public final class McpGuard {
       String resource,
       Map<String, Object> args,
       String tool) {
-    return decide(header, meta, action, resource, args, tool, false);
+    return decide(header, meta, action, resource, args, tool, null);
   }
 
   private Decision decide(
@@ -412,10 +448,12 @@ public final class McpGuard {
       String resource,
       Map<String, Object> args,
       String tool,
-      boolean approved) {
+      Approval approval) {
     AuthorizationRequest primary;
     try {
-      primary = new AuthorizationRequest("", action, resource, args, approved, traceparent(meta));
+      primary =
+          new AuthorizationRequest(
+              "", action, resource, args, approval != null, traceparent(meta), approval);
     } catch (IllegalArgumentException e) {
       return authorizer.refuse(
           AuthorizationRequest.of("", action, resource),
@@ -438,7 +476,13 @@ public final class McpGuard {
       for (Check c : Objects.requireNonNull(extra, "argumentChecks returned null")) {
         all.add(
             new AuthorizationRequest(
-                "", c.action(), c.resource(), primary.args(), approved, primary.traceparent()));
+                "",
+                c.action(),
+                c.resource(),
+                primary.args(),
+                approval != null,
+                primary.traceparent(),
+                approval));
       }
     } catch (RuntimeException e) {
       return authorizer.refuse(

@@ -101,6 +101,23 @@ final class ElicitationApprovalTest {
     assertThat(text(c.callTool(call("deploy", "/prod")))).isEqualTo("deploy /prod");
     assertThat(asked).hasSize(2); // an approval is for one call only
     assertThat(f.handlerRuns).hasValue(2);
+    // the audit log says who approved and how: the client software, by elicitation
+    assertThat(f.audit).hasSize(4);
+    assertThat(f.audit.get(0).approval()).isNull(); // the deny that led to the question
+    assertThat(f.audit.get(1).permitted()).isTrue();
+    assertThat(f.audit.get(1).approval())
+        .isEqualTo(new io.execauthz.audit.Approval("ide/2.0", "mcp-elicitation"));
+    assertThat(f.audit.get(1).argsSha256()).isEqualTo(sha);
+  }
+
+  @Test
+  void elicited_namesTheClientByNameAndVersion_cutAndStrippedToWhatTheRecordKeeps() {
+    assertThat(McpGuard.elicited(new McpSchema.Implementation("ide\n", "2.0")).by())
+        .isEqualTo("ide/2.0");
+    assertThat(McpGuard.elicited(new McpSchema.Implementation("x".repeat(300), "1")).by())
+        .hasSize(io.execauthz.audit.Approval.MAX_BY);
+    assertThat(McpGuard.elicited(null))
+        .isEqualTo(new io.execauthz.audit.Approval(null, "mcp-elicitation"));
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A {@link RevocationRegistry} shared through Redis: what one process revokes, every process
@@ -70,7 +71,8 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
       if top[2] then redis.call('PEXPIREAT', KEYS[1], top[2]) end
       local seq = redis.call('INCR', KEYS[2])
       local epoch = redis.call('GET', KEYS[3])
-      redis.call('PUBLISH', ARGV[4], epoch .. '\\n' .. seq .. '\\n' .. ARGV[2] .. '\\n' .. ARGV[1])
+      redis.call('PUBLISH', ARGV[4],
+        't=' .. ARGV[3] .. '\\n' .. epoch .. '\\n' .. seq .. '\\n' .. ARGV[2] .. '\\n' .. ARGV[1])
       return seq
       """;
 
@@ -106,6 +108,7 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
   private final String channel;
   private final Scripts write;
   private final Scripts snapshot;
+  private final Consumer<Duration> lagListener; // null: not measured
 
   private final ConcurrentHashMap<String, Long> grants = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<NodeKey, Long> revoked = new ConcurrentHashMap<>();
@@ -156,6 +159,7 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
             ? b.settle
             : RedisStore.MAX_RECONNECT_DELAY.plus(heartbeat).multipliedBy(2);
     this.retention = b.retention == null ? Duration.ofMinutes(1) : b.retention;
+    this.lagListener = b.lagListener;
     this.startedAt = clock.millis();
     this.maxEntries = b.maxEntries == null ? 1_000_000 : b.maxEntries;
     String tag = "{" + store.prefix() + "-rev}";
@@ -380,6 +384,18 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
   }
 
   private void onMessage(String message) {
+    // "t=<ms written>\n" first since the lag is measured; a message without it (written by an
+    // earlier version) is read as ever, and only its lag is unknown
+    long writtenAt = -1;
+    if (message.startsWith("t=")) {
+      int nl = message.indexOf('\n');
+      try {
+        writtenAt = nl < 0 ? -1 : Long.parseLong(message.substring(2, nl));
+      } catch (NumberFormatException e) {
+        return;
+      }
+      message = message.substring(nl + 1);
+    }
     String[] p = message.split("\n", 4);
     if (p.length < 4) {
       return;
@@ -396,6 +412,18 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
     // never take the lock here: this runs on Lettuce's event loop, which the heartbeat may be
     // waiting on for a reply
     received.add(new Received(p[0], seq));
+    if (writtenAt >= 0 && lagListener != null) {
+      reportLag(Duration.ofMillis(Math.max(0, clock.millis() - writtenAt)));
+    }
+  }
+
+  /** Tells the listener; one that throws is logged and changes nothing. */
+  private void reportLag(Duration lag) {
+    try {
+      lagListener.accept(lag);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "revocations: the propagation lag listener failed", e);
+    }
   }
 
   /** Moves the sequence number along the messages received. Under lock. */
@@ -653,6 +681,7 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
     private Duration retention;
     private Integer maxEntries;
     private Duration settle;
+    private Consumer<Duration> lagListener;
 
     private Builder(RedisStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -720,6 +749,23 @@ public final class RedisRevocationRegistry implements RevocationRegistry, AutoCl
         throw new IllegalArgumentException("recoverySettle must not be negative, was " + settle);
       }
       this.settle = settle;
+      return this;
+    }
+
+    /**
+     * Told, for every revocation message this registry receives (its own included), how long after
+     * it was written it arrived: this process's clock now minus the writing process's clock at the
+     * write, so clock skew between hosts adds to it (a negative difference is reported as zero).
+     * The revocation propagation lag — the window in which another process may still permit what
+     * was revoked (bounded anyway by the staleness bound). {@code exec-authz-otel}'s {@code
+     * OtelRevocationLag} turns it into the histogram {@code exec_authz.revocation.propagation_lag}.
+     * Called on the Redis client's event loop: it must be quick and must not block; one that throws
+     * is logged and ignored. Messages from writers of an earlier version carry no write time and
+     * are not measured. Default: not measured.
+     */
+    public Builder onPropagationLag(Consumer<Duration> listener) {
+      once(this.lagListener, "onPropagationLag");
+      this.lagListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

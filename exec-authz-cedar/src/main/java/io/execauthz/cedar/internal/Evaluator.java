@@ -5,6 +5,7 @@ import com.cedarpolicy.model.AuthorizationRequest;
 import com.cedarpolicy.model.AuthorizationResponse;
 import com.cedarpolicy.model.AuthorizationSuccessResponse;
 import com.cedarpolicy.model.DetailedError;
+import com.cedarpolicy.model.exception.AuthException;
 import io.execauthz.spi.PolicyRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,17 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe.
  */
 public final class Evaluator {
+  /**
+   * The deepest policy expression (in levels, as {@code PolicyAnalysis} counts them) evaluated on
+   * the caller's own thread. Handing a call to a large-stack thread and back costs about as much as
+   * the evaluation itself on a small machine (≈ 55 µs of ≈ 135 here, docs/benchmarks.md); policies
+   * this shallow evaluate on any ordinary thread's stack (a stack too small for them is detected —
+   * Cedar answers "recursion limit reached" — and the call handed off after all, so the answer is
+   * the same on every thread: SameAnswerOnEveryThreadTest), and only deeper ones always pay for the
+   * hand-off.
+   */
+  public static final int CALLER_THREAD_DEPTH = 32;
+
   private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
   private final RequestMapper.Limits limits;
   private final Duration timeout;
@@ -62,12 +74,14 @@ public final class Evaluator {
   }
 
   /**
-   * Evaluates on one of {@code evaluation}'s threads, never on the caller's: Cedar evaluates
-   * recursively on the stack it is called on, so the same policy would evaluate on a large stack
-   * and fail ("recursion limit reached", a deny with an error) on a small one. Never throws, never
-   * returns null.
+   * Evaluates a deep policy set on one of {@code evaluation}'s threads, never on the caller's:
+   * Cedar evaluates recursively on the stack it is called on, so the same policy would evaluate on
+   * a large stack and fail ("recursion limit reached", a deny with an error) on a small one. A
+   * shallow set ({@link Snapshot#shallow()}) evaluates on the caller's thread, and again on the
+   * store's threads if the caller's stack was too small for it: the answer is the same either way.
+   * Never throws, never returns null.
    *
-   * @param evaluation the threads every evaluation runs on (their stack is the library's choice)
+   * @param evaluation the threads deep sets are evaluated on (their stack is the library's choice)
    * @param loading the threads that may retry caching the policy set natively
    */
   public Outcome evaluate(
@@ -104,7 +118,16 @@ public final class Evaluator {
           loading.execute(s::tryCache);
         }
       }
-      response = evaluation.call(() -> engine.isAuthorized(q, s.policies(), m.entities()), timeout);
+      if (s.shallow() && evaluation.isClosed()) {
+        // as on the store's threads: a closed store evaluates nothing
+        return error(s, path, "cedar evaluation failed: the policy store is closed");
+      }
+      response = s.shallow() ? engine.isAuthorized(q, s.policies(), m.entities()) : null;
+      if (response == null || outOfStack(response)) {
+        // deep policies, or a caller's stack too small even for shallow ones: the large stacks
+        response =
+            evaluation.call(() -> engine.isAuthorized(q, s.policies(), m.entities()), timeout);
+      }
     } catch (TimeoutException e) {
       return error(s, path, "cedar evaluation timed out after " + timeout);
     } catch (InterruptedException e) {
@@ -113,10 +136,33 @@ public final class Evaluator {
     } catch (ExecutionException e) {
       Throwable c = e.getCause() == null ? e : e.getCause();
       return error(s, path, "cedar evaluation failed: " + String.join("; ", Loader.messages(c)));
+    } catch (AuthException e) {
+      return error(s, path, "cedar evaluation failed: " + String.join("; ", Loader.messages(e)));
     } catch (RuntimeException | LinkageError | StackOverflowError e) {
       return error(s, path, "cedar evaluation failed: " + e);
     }
     return interpret(s, path, response);
+  }
+
+  /**
+   * Whether Cedar stopped for want of stack ("recursion limit reached"): on the caller's thread
+   * that says the thread's stack is small, not that the request is bad, so it is asked again on the
+   * store's threads and answers as there.
+   */
+  private static boolean outOfStack(AuthorizationResponse r) {
+    if (r.type != AuthorizationResponse.SuccessOrFailure.Success || r.success.isEmpty()) {
+      return r.errors.map(es -> es.stream().anyMatch(e -> recursion(e.message))).orElse(false);
+    }
+    for (AuthorizationSuccessResponse.AuthorizationError e : r.success.get().getErrors()) {
+      if (recursion(e.getError().message)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean recursion(String message) {
+    return message != null && message.contains("recursion limit");
   }
 
   private Outcome interpret(Snapshot s, boolean path, AuthorizationResponse r) {

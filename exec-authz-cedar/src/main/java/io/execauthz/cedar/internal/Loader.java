@@ -177,6 +177,7 @@ public final class Loader {
     }
     PolicyReads reads = PolicyReads.nothing();
     boolean ancestors = false;
+    int depth = 0;
     Map<String, List<String>> bySource = new LinkedHashMap<>();
     for (Source source : sources) {
       bySource.put(source.name(), new ArrayList<>());
@@ -184,9 +185,11 @@ public final class Loader {
     for (Parsed p : parsed) {
       reads = reads.union(p.found().reads());
       ancestors |= p.found().ancestorsObservable();
+      depth = Math.max(depth, p.found().depth());
       bySource.get(p.where().source()).add(p.id());
     }
-    Snapshot snapshot = new Snapshot(0, set, schema, ids, locations, reads, ancestors, bySource);
+    Snapshot snapshot =
+        new Snapshot(0, set, schema, ids, locations, reads, ancestors, depth, bySource);
     snapshot.tryCache();
     return new Outcome(snapshot, errors, warnings);
   }

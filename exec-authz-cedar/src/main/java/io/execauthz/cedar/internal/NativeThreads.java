@@ -73,6 +73,11 @@ public final class NativeThreads implements AutoCloseable {
     }
   }
 
+  /** Whether {@link #close()} was called: nothing runs on these threads any more. */
+  public boolean isClosed() {
+    return pool.isShutdown();
+  }
+
   /** Runs {@code task} on a large-stack thread later, if the pool takes it. */
   public void execute(Runnable task) {
     try {

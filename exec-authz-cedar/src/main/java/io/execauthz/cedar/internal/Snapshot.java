@@ -25,6 +25,7 @@ public final class Snapshot {
   private final PolicyReads reads;
   private final boolean readsTime; // read on every request: computed once
   private final boolean ancestorsObservable;
+  private final int maxDepth;
   private final RequestMapper.Lineage lineage;
   private final Map<String, List<String>> idsBySource;
   private volatile boolean policiesCached;
@@ -39,6 +40,7 @@ public final class Snapshot {
       Map<String, String> locations,
       PolicyReads reads,
       boolean ancestorsObservable,
+      int maxDepth,
       Map<String, List<String>> idsBySource) {
     this.version = version;
     this.policies = policies;
@@ -48,6 +50,7 @@ public final class Snapshot {
     this.reads = reads;
     this.readsTime = reads.readsTime();
     this.ancestorsObservable = ancestorsObservable;
+    this.maxDepth = maxDepth;
     this.lineage =
         !(reads.entityHierarchy()
                 || reads.mayReadEntityAttribute("kind")
@@ -63,7 +66,15 @@ public final class Snapshot {
   public Snapshot withVersion(long version) {
     Snapshot s =
         new Snapshot(
-            version, policies, schema, ids, locations, reads, ancestorsObservable, idsBySource);
+            version,
+            policies,
+            schema,
+            ids,
+            locations,
+            reads,
+            ancestorsObservable,
+            maxDepth,
+            idsBySource);
     s.policiesCached = policiesCached;
     return s;
   }
@@ -123,6 +134,14 @@ public final class Snapshot {
    */
   public RequestMapper.Lineage lineage() {
     return lineage;
+  }
+
+  /**
+   * Whether every policy nests at most {@link Evaluator#CALLER_THREAD_DEPTH} expression levels, so
+   * that it evaluates the same on any Java thread's stack and may run on the caller's own.
+   */
+  public boolean shallow() {
+    return maxDepth <= Evaluator.CALLER_THREAD_DEPTH;
   }
 
   /** Whether some policy may read the request time ({@code context.now}). */
