@@ -122,7 +122,7 @@ public final class Evaluator {
         // as on the store's threads: a closed store evaluates nothing
         return error(s, path, "cedar evaluation failed: the policy store is closed");
       }
-      response = s.shallow() ? engine.isAuthorized(q, s.policies(), m.entities()) : null;
+      response = s.shallow() ? onCallersThread(q, s, m) : null;
       if (response == null || outOfStack(response)) {
         // deep policies, or a caller's stack too small even for shallow ones: the large stacks
         response =
@@ -142,6 +142,19 @@ public final class Evaluator {
       return error(s, path, "cedar evaluation failed: " + e);
     }
     return interpret(s, path, response);
+  }
+
+  /**
+   * The answer evaluated on the caller's thread, or null when that thread's stack overflowed on the
+   * Java side (cedar-java serializing the request): the call then goes to the large stacks.
+   */
+  private AuthorizationResponse onCallersThread(
+      AuthorizationRequest q, Snapshot s, RequestMapper.Mapped m) throws AuthException {
+    try {
+      return engine.isAuthorized(q, s.policies(), m.entities());
+    } catch (StackOverflowError e) {
+      return null;
+    }
   }
 
   /**
