@@ -15,7 +15,6 @@ import com.cedarpolicy.value.CedarList;
 import com.cedarpolicy.value.CedarMap;
 import com.cedarpolicy.value.EntityTypeName;
 import com.cedarpolicy.value.EntityUID;
-import com.cedarpolicy.value.PrimBool;
 import com.cedarpolicy.value.PrimLong;
 import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
@@ -29,8 +28,6 @@ import io.execauthz.cedar.PolicyStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -258,17 +255,7 @@ public class AuthorizeBenchmark {
       }
       entities.add(new Entity(new EntityUID(EXECUTION, n.id()), attrs, parents));
     }
-    Map<String, Value> context = new HashMap<>();
-    context.put("execution", new EntityUID(EXECUTION, Fixtures.NODE));
-    context.put("kind", new PrimString("task"));
-    context.put("depth", new PrimLong(3));
-    context.put("approved", new PrimBool(false));
-    List<Value> delegators = new ArrayList<>();
-    for (String d : Fixtures.DELEGATORS) {
-      delegators.add(new PrimString(d));
-    }
-    context.put("delegators", new CedarList(delegators));
-    context.put("now", new PrimLong(Instant.now().getEpochSecond()));
+    Map<String, Value> context = Fixtures.rawTaskContext(Fixtures.NODE);
     if (cedarSchema.isEmpty()) {
       Map<String, Value> args = new HashMap<>();
       args.put("repo", new PrimString("acme/api"));

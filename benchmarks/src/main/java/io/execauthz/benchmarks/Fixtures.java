@@ -1,5 +1,12 @@
 package io.execauthz.benchmarks;
 
+import com.cedarpolicy.value.CedarList;
+import com.cedarpolicy.value.EntityTypeName;
+import com.cedarpolicy.value.EntityUID;
+import com.cedarpolicy.value.PrimBool;
+import com.cedarpolicy.value.PrimLong;
+import com.cedarpolicy.value.PrimString;
+import com.cedarpolicy.value.Value;
 import io.execauthz.AuthorizationRequest;
 import io.execauthz.Decision;
 import io.execauthz.ExecutionGraph;
@@ -8,6 +15,9 @@ import io.execauthz.Reason;
 import io.execauthz.capability.CapabilitySet;
 import io.execauthz.cedar.PolicyStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -140,6 +150,26 @@ final class Fixtures {
     g.spawn(
         "worker-3", NodeSpec.builder(NODE).kind("task").capabilities(TASK_CAPABILITIES).build());
     return g;
+  }
+
+  /**
+   * The context a user's own cedar-java call builds per call for a task node at depth 3 under
+   * {@link #DELEGATORS}, as our mapping sends it (without {@code args}, which the caller adds).
+   */
+  static Map<String, Value> rawTaskContext(String nodeId) {
+    Map<String, Value> context = new HashMap<>();
+    context.put(
+        "execution", new EntityUID(EntityTypeName.parse("Execution").orElseThrow(), nodeId));
+    context.put("kind", new PrimString("task"));
+    context.put("depth", new PrimLong(3));
+    context.put("approved", new PrimBool(false));
+    List<Value> delegators = new ArrayList<>();
+    for (String d : DELEGATORS) {
+      delegators.add(new PrimString(d));
+    }
+    context.put("delegators", new CedarList(delegators));
+    context.put("now", new PrimLong(Instant.now().getEpochSecond()));
+    return context;
   }
 
   /** The request every authorize benchmark makes. */

@@ -12,7 +12,6 @@ import com.cedarpolicy.value.CedarList;
 import com.cedarpolicy.value.CedarMap;
 import com.cedarpolicy.value.EntityTypeName;
 import com.cedarpolicy.value.EntityUID;
-import com.cedarpolicy.value.PrimBool;
 import com.cedarpolicy.value.PrimLong;
 import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
@@ -23,7 +22,6 @@ import io.execauthz.ExecutionGraph;
 import io.execauthz.NodeSpec;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyStore;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -252,17 +250,7 @@ public class RealTrafficBenchmark {
     entities.add(entity(worker, "worker", 2, "batch-1"));
     entities.add(entity("batch-1", "batch", 1, "session"));
     entities.add(entity("session", "session", 0, null));
-    Map<String, Value> context = new HashMap<>();
-    context.put("execution", new EntityUID(EXECUTION, task));
-    context.put("kind", new PrimString("task"));
-    context.put("depth", new PrimLong(3));
-    context.put("approved", new PrimBool(false));
-    List<Value> delegators = new ArrayList<>();
-    for (String d : Fixtures.DELEGATORS) {
-      delegators.add(new PrimString(d));
-    }
-    context.put("delegators", new CedarList(delegators));
-    context.put("now", new PrimLong(Instant.now().getEpochSecond()));
+    Map<String, Value> context = Fixtures.rawTaskContext(task);
     Map<String, Object> a = requests[i].args();
     Map<String, Value> args = new HashMap<>();
     args.put("repo", new PrimString((String) a.get("repo")));

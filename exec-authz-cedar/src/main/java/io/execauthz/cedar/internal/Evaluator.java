@@ -118,11 +118,14 @@ public final class Evaluator {
           loading.execute(s::tryCache);
         }
       }
-      if (s.shallow() && evaluation.isClosed()) {
-        // as on the store's threads: a closed store evaluates nothing
-        return error(s, path, "cedar evaluation failed: the policy store is closed");
+      response = null;
+      if (s.shallow()) {
+        if (evaluation.isClosed()) {
+          // as on the store's threads: a closed store evaluates nothing
+          return error(s, path, "cedar evaluation failed: the policy store is closed");
+        }
+        response = onCallersThread(q, s, m);
       }
-      response = s.shallow() ? onCallersThread(q, s, m) : null;
       if (response == null || outOfStack(response)) {
         // deep policies, or a caller's stack too small even for shallow ones: the large stacks
         response =

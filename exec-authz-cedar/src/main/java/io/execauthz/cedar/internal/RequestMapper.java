@@ -187,34 +187,33 @@ public final class RequestMapper {
           ancestors.add(new EntityUID(EXECUTION, l.id()));
         }
       }
-      Map<String, Value> attrs = new HashMap<>(4);
-      attrs.put("kind", new PrimString(view.kind()));
-      attrs.put("depth", new PrimLong(view.depth()));
       Set<Entity> one = new HashSet<>(2);
-      one.add(new Entity(new EntityUID(EXECUTION, view.nodeId()), attrs, ancestors));
+      one.add(execution(view.nodeId(), view.kind(), view.depth(), ancestors));
       return one;
     }
     Set<Entity> entities = new HashSet<>(lineage.size() * 2);
     boolean self = false;
     for (ExecutionView.Lineage l : lineage) {
-      Map<String, Value> attrs = new HashMap<>(4);
-      attrs.put("kind", new PrimString(l.kind()));
-      attrs.put("depth", new PrimLong(l.depth()));
       Set<EntityUID> parents = new HashSet<>(l.parents().size() * 2);
       for (String p : l.parents()) {
         parents.add(new EntityUID(EXECUTION, p));
       }
-      entities.add(new Entity(new EntityUID(EXECUTION, l.id()), attrs, parents));
+      entities.add(execution(l.id(), l.kind(), l.depth(), parents));
       self |= l.id().equals(view.nodeId());
     }
     if (!self) {
       // a view without lineage (or one that omits the node): the node alone, its parents unknown
-      Map<String, Value> attrs = new HashMap<>(4);
-      attrs.put("kind", new PrimString(view.kind()));
-      attrs.put("depth", new PrimLong(view.depth()));
-      entities.add(new Entity(new EntityUID(EXECUTION, view.nodeId()), attrs, new HashSet<>()));
+      entities.add(execution(view.nodeId(), view.kind(), view.depth(), new HashSet<>()));
     }
     return entities;
+  }
+
+  /** One {@code Execution} entity with its {@code kind} and {@code depth} (CONTRACT §3). */
+  private static Entity execution(String id, String kind, int depth, Set<EntityUID> parents) {
+    Map<String, Value> attrs = new HashMap<>(4);
+    attrs.put("kind", new PrimString(kind));
+    attrs.put("depth", new PrimLong(depth));
+    return new Entity(new EntityUID(EXECUTION, id), attrs, parents);
   }
 
   private interface ValueSupplier {
