@@ -179,13 +179,19 @@ final class SchemaShape {
       return element == null ? null : "Set<" + element + ">";
     }
     String n = t.equals("EntityOrCommon") || t.equals("Entity") ? attr.path("name").asText("") : t;
+    boolean common = ns.path("commonTypes").has(n);
+    boolean entity = ns.path("entityTypes").has(n) && !PRIMITIVES.contains(n);
     if (n.startsWith("__cedar::")) {
       n = n.substring("__cedar::".length());
-    } else if (ns.path("commonTypes").has(n)) {
-      JsonNode common = ns.path("commonTypes").get(n);
-      return common.path("type").asText("").equals("Record") ? null : name(common, depth + 1);
-    } else if (ns.path("entityTypes").has(n) && !t.equals("Set")) {
-      return PRIMITIVES.contains(n) ? null : "Entity:" + n;
+    } else if (t.equals("Entity")) {
+      return entity ? "Entity:" + n : null;
+    } else if (common && entity) {
+      return null; // a name that is both: leave it to the schema
+    } else if (common) {
+      JsonNode c = ns.path("commonTypes").get(n);
+      return c.path("type").asText("").equals("Record") ? null : name(c, depth + 1);
+    } else if (entity) {
+      return "Entity:" + n;
     }
     if (!PRIMITIVES.contains(n)) {
       return null;

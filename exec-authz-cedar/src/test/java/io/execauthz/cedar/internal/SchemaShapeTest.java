@@ -107,4 +107,25 @@ final class SchemaShapeTest {
     assertThat(s.mayOmit("tool.call", "Agent", "Tool")).isFalse();
     assertThat(s.actionGroups()).isTrue();
   }
+
+  @Test
+  void commonTypeAliases_areResolved() {
+    String context =
+        "{ execution: Execution, kind: Str, depth: Num, approved: Bool, delegators: Set<Str>,"
+            + " now: Num }";
+    String action =
+        "action \"custom.do\" appliesTo { principal: [Agent], resource: [Resource], context: "
+            + context
+            + " };";
+    assertThat(
+            parse("type Str = String;\ntype Num = Long;\n" + DEFAULT + action)
+                .mayOmit("custom.do", "Agent", "Resource"))
+        .as("aliases of the mapping's types")
+        .isTrue();
+    assertThat(
+            parse("type Str = String;\ntype Num = String;\n" + DEFAULT + action)
+                .mayOmit("custom.do", "Agent", "Resource"))
+        .as("a number typed as a string")
+        .isFalse();
+  }
 }
