@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * tool.call}, {@code resource == Tool::"deploy/prod"} for another tool, {@code principal is User}
  * for an agent) is never evaluated past its scope — Cedar tests the scope before the conditions and
  * stops there — so what only such policies read need not be sent: not the context attributes they
- * read, not the lineage entities they test.
+ * read, not the lineage entities they test, not the entity attributes ({@code kind}, {@code depth})
+ * they read.
  *
  * <p>Whatever the analysis is not sure of keeps a policy applicable: a scope it cannot read, an
  * {@code in} on principal or resource (their ancestry is not followed), an action {@code in} under
@@ -28,9 +29,12 @@ public final class Reach {
   static final int ALL_KEYS = (1 << KEYS.size()) - 1;
   private static final int LINEAGE = 1 << 8;
   private static final int ANCESTORS = 1 << 9;
+  static final int KIND_ATTRIBUTE = 1 << 10;
+  static final int DEPTH_ATTRIBUTE = 1 << 11;
+  static final int ENTITY_ATTRIBUTES = KIND_ATTRIBUTE | DEPTH_ATTRIBUTE;
 
-  /** Sends everything: every context attribute and the whole lineage. */
-  public static final int EVERYTHING = ALL_KEYS | LINEAGE | ANCESTORS;
+  /** Sends everything: every context attribute, the whole lineage and its entities' attributes. */
+  public static final int EVERYTHING = ALL_KEYS | LINEAGE | ANCESTORS | ENTITY_ATTRIBUTES;
 
   private static final int MAX_MEMO = 4_096;
 
@@ -119,14 +123,15 @@ public final class Reach {
         bits |= i < 0 ? ALL_KEYS : 1 << i;
       }
     }
-    if (reads.entityHierarchy()
-        || reads.mayReadEntityAttribute("kind")
-        || reads.mayReadEntityAttribute("depth")) {
+    boolean kind = reads.mayReadEntityAttribute("kind");
+    boolean depth = reads.mayReadEntityAttribute("depth");
+    if (reads.entityHierarchy() || kind || depth) {
       bits |= LINEAGE;
       if (ancestorsObservable) {
         bits |= ANCESTORS;
       }
     }
+    bits |= (kind ? KIND_ATTRIBUTE : 0) | (depth ? DEPTH_ATTRIBUTE : 0);
     return bits;
   }
 

@@ -156,7 +156,10 @@ public final class RequestMapper {
       sends |= Reach.ALL_KEYS; // validation wants every declared attribute
     }
     Lineage lineage = Reach.lineage(sends);
-    Set<Entity> entities = lineage == Lineage.NONE ? Set.of() : entities(view, limits, lineage);
+    // an entity attribute no applicable policy reads is left out (the schema, if sent, wants both)
+    int attrs = sendsSchema ? Reach.ENTITY_ATTRIBUTES : sends & Reach.ENTITY_ATTRIBUTES;
+    Set<Entity> entities =
+        lineage == Lineage.NONE ? Set.of() : entities(view, limits, lineage, attrs);
 
     Optional<Set<String>> declared =
         schema == null ? Optional.empty() : schema.contextAttributes(r.action());
@@ -193,7 +196,7 @@ public final class RequestMapper {
   }
 
   /** The lineage's {@code Execution} entities, in full or flattened onto the node. */
-  private static Set<Entity> entities(ExecutionView view, Limits limits, Lineage how)
+  private static Set<Entity> entities(ExecutionView view, Limits limits, Lineage how, int attrs)
       throws Rejected {
     List<ExecutionView.Lineage> lineage = view.lineage();
     if (lineage.size() > limits.maxLineage()) {
@@ -213,7 +216,7 @@ public final class RequestMapper {
         }
       }
       Set<Entity> one = new HashSet<>(2);
-      one.add(execution(view.nodeId(), view.kind(), view.depth(), ancestors));
+      one.add(execution(view.nodeId(), view.kind(), view.depth(), ancestors, attrs));
       return one;
     }
     Set<Entity> entities = new HashSet<>(lineage.size() * 2);
@@ -223,22 +226,30 @@ public final class RequestMapper {
       for (String p : l.parents()) {
         parents.add(new EntityUID(EXECUTION, p));
       }
-      entities.add(execution(l.id(), l.kind(), l.depth(), parents));
+      entities.add(execution(l.id(), l.kind(), l.depth(), parents, attrs));
       self |= l.id().equals(view.nodeId());
     }
     if (!self) {
       // a view without lineage (or one that omits the node): the node alone, its parents unknown
-      entities.add(execution(view.nodeId(), view.kind(), view.depth(), new HashSet<>()));
+      entities.add(execution(view.nodeId(), view.kind(), view.depth(), new HashSet<>(), attrs));
     }
     return entities;
   }
 
-  /** One {@code Execution} entity with its {@code kind} and {@code depth} (CONTRACT §3). */
-  private static Entity execution(String id, String kind, int depth, Set<EntityUID> parents) {
-    Map<String, Value> attrs = new HashMap<>(4);
-    attrs.put("kind", new PrimString(kind));
-    attrs.put("depth", new PrimLong(depth));
-    return new Entity(new EntityUID(EXECUTION, id), attrs, parents);
+  /**
+   * One {@code Execution} entity with its {@code kind} and {@code depth} (CONTRACT §3), each only
+   * if {@code attrs} has its {@link Reach} bit.
+   */
+  private static Entity execution(
+      String id, String kind, int depth, Set<EntityUID> parents, int attrs) {
+    Map<String, Value> values = new HashMap<>(4);
+    if ((attrs & Reach.KIND_ATTRIBUTE) != 0) {
+      values.put("kind", new PrimString(kind));
+    }
+    if ((attrs & Reach.DEPTH_ATTRIBUTE) != 0) {
+      values.put("depth", new PrimLong(depth));
+    }
+    return new Entity(new EntityUID(EXECUTION, id), values, parents);
   }
 
   private interface ValueSupplier {

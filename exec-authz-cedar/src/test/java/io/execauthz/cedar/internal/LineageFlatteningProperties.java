@@ -3,7 +3,6 @@ package io.execauthz.cedar.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cedarpolicy.BasicAuthorizationEngine;
-import com.cedarpolicy.model.AuthorizationRequest;
 import com.cedarpolicy.model.AuthorizationResponse;
 import com.cedarpolicy.model.AuthorizationSuccessResponse;
 import com.cedarpolicy.model.policy.PolicySet;
@@ -19,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -88,18 +86,8 @@ final class LineageFlatteningProperties {
         PolicyRequest r =
             new PolicyRequest(node.view(), "tool.call", "tool:x", Map.of(), false, NOW);
         CedarDecision ours = engine.explain(r);
-        RequestMapper.Mapped m = RequestMapper.map(r, null, LIMITS);
-        AuthorizationResponse raw =
-            cedar.isAuthorized(
-                new AuthorizationRequest(
-                    m.principal(),
-                    m.action(),
-                    m.resource(),
-                    Optional.of(m.context()),
-                    Optional.empty(),
-                    false),
-                reference,
-                m.entities());
+        FullRequest full = FullRequest.of(r, null, true);
+        AuthorizationResponse raw = cedar.isAuthorized(full.request, reference, full.entities);
         AuthorizationSuccessResponse ok = raw.success.orElseThrow();
         boolean allowed =
             ok.getErrors().isEmpty()

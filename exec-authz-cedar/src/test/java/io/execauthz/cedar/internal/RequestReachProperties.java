@@ -3,7 +3,6 @@ package io.execauthz.cedar.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cedarpolicy.BasicAuthorizationEngine;
-import com.cedarpolicy.model.AuthorizationRequest;
 import com.cedarpolicy.model.AuthorizationResponse;
 import com.cedarpolicy.model.AuthorizationSuccessResponse;
 import com.cedarpolicy.model.policy.PolicySet;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -146,24 +144,19 @@ final class RequestReachProperties {
                 + " "
                 + r.view().lineage();
         CedarDecision ours = engine.explain(r);
-        RequestMapper.Mapped everything = RequestMapper.map(r, schema, LIMITS);
         RequestMapper.Mapped less =
             RequestMapper.map(
                 r, schema, LIMITS, a -> io.execauthz.spi.ArgumentReads.all(), reachOf(store));
         if (schema != null && !less.sendsSchema()) {
           SCHEMA_OMITTED.incrementAndGet();
         }
-        AuthorizationResponse raw =
-            cedar.isAuthorized(
-                new AuthorizationRequest(
-                    everything.principal(),
-                    everything.action(),
-                    everything.resource(),
-                    Optional.of(everything.context()),
-                    schema == null ? Optional.empty() : Optional.of(schema.schema()),
-                    schema != null),
-                reference,
-                everything.entities());
+        // everything, built by hand: with a schema, args only where the action declares them
+        FullRequest full =
+            FullRequest.of(
+                r,
+                schema == null ? null : schema.schema(),
+                schema == null || r.action().equals("custom.do"));
+        AuthorizationResponse raw = cedar.isAuthorized(full.request, reference, full.entities);
         if (raw.type != AuthorizationResponse.SuccessOrFailure.Success || raw.success.isEmpty()) {
           assertThat(ours.permitted()).as(at).isFalse();
           assertThat(ours.errors()).as(at).anyMatch(e -> e.startsWith("request rejected"));
