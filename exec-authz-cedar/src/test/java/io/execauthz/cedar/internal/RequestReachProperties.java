@@ -6,17 +6,13 @@ import com.cedarpolicy.BasicAuthorizationEngine;
 import com.cedarpolicy.model.AuthorizationResponse;
 import com.cedarpolicy.model.AuthorizationSuccessResponse;
 import com.cedarpolicy.model.policy.PolicySet;
-import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionNode;
-import io.execauthz.NodeSpec;
 import io.execauthz.cedar.CedarDecision;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyLoadException;
 import io.execauthz.cedar.PolicyStore;
 import io.execauthz.spi.PolicyRequest;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,8 +95,9 @@ final class RequestReachProperties {
     // scrambled: java.util.Random's first draws for consecutive seeds are nearly the same
     Random rnd = new Random(seed * 0x9E3779B97F4A7C15L);
     Mode mode = Mode.values()[rnd.nextInt(Mode.values().length)];
-    List<ExecutionNode> nodes = new ArrayList<>();
-    ExecutionGraph graph = graph(rnd, nodes);
+    String principal =
+        List.of("user:alice", "agent:coder", "agent:other", "spiffe://w/x").get(rnd.nextInt(4));
+    List<ExecutionNode> nodes = RandomGraphs.nodes(rnd, principal, 2 + rnd.nextInt(6), NOW);
     String policies = policies(rnd, mode, nodes.size());
     PolicyStore.Builder b = PolicyStore.newBuilder().policies("random", policies);
     String schemaText =
@@ -195,35 +192,6 @@ final class RequestReachProperties {
     var m = PolicyStore.class.getDeclaredMethod("snapshot");
     m.setAccessible(true);
     return ((Snapshot) m.invoke(store)).reach();
-  }
-
-  private static ExecutionGraph graph(Random rnd, List<ExecutionNode> nodes) {
-    ExecutionGraph graph = ExecutionGraph.newBuilder().clock(() -> NOW).build();
-    nodes.add(
-        graph.spawn(
-            NodeSpec.builder("n0")
-                .kind("session")
-                .principal(
-                    List.of("user:alice", "agent:coder", "agent:other", "spiffe://w/x")
-                        .get(rnd.nextInt(4)))
-                .capabilities("tool.call tool:**")
-                .ttl(Duration.ofHours(1))
-                .build()));
-    int size = 2 + rnd.nextInt(6);
-    for (int i = 1; i < size; i++) {
-      NodeSpec spec =
-          NodeSpec.builder("n" + i)
-              .kind(List.of("batch", "worker", "task").get(rnd.nextInt(3)))
-              .capabilities("tool.call tool:**")
-              .build();
-      ExecutionNode a = nodes.get(rnd.nextInt(nodes.size()));
-      ExecutionNode c = nodes.get(rnd.nextInt(nodes.size()));
-      nodes.add(
-          a != c && rnd.nextInt(3) == 0
-              ? graph.join(List.of(a.id(), c.id()), spec)
-              : graph.spawn(a.id(), spec));
-    }
-    return graph;
   }
 
   private static final List<String> ACTIONS =
