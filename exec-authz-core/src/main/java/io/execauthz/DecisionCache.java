@@ -136,7 +136,14 @@ final class DecisionCache {
     this.cache =
         maximumSize <= 0
             ? null
-            : Caffeine.newBuilder().maximumSize(maximumSize).recordStats().build();
+            // maintenance (eviction, buffer draining) on the calling thread: the default hands it
+            // to the common pool, and waking a pool thread on every insert cost a cache miss about
+            // 15 µs on top of its Cedar call on a 2-vCPU machine (docs/benchmarks.md, P2)
+            : Caffeine.newBuilder()
+                .maximumSize(maximumSize)
+                .executor(Runnable::run)
+                .recordStats()
+                .build();
     // about 8 bits per entry the cache may hold, at least 4,096 and at most 8 Mi bits (1 MiB)
     long bits =
         Math.max(4096, Math.min(1L << 23, Long.highestOneBit(Math.max(1, maximumSize)) << 3));

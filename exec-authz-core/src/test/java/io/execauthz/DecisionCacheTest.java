@@ -125,4 +125,16 @@ final class DecisionCacheTest {
     assertThat(asked).isBetween(1L, 2L);
     assertThat(a.cacheStats().hits()).isEqualTo(4 - asked);
   }
+
+  @Test
+  void evictionRunsOnTheInsertingThread_soTheCacheNeverHoldsMoreThanItsSize() {
+    // maintenance is not handed to another thread (a wake-up per insert costs a miss ~15 µs)
+    Authorizer a = authorizer(engine(false), 100);
+    for (int i = 0; i < 1_000; i++) {
+      a.authorize(
+          AuthorizationRequest.of("t", "tool.call", "tool:x").withArgs(java.util.Map.of("i", i)));
+      assertThat(a.cacheStats().size()).as("after insert %d", i).isLessThanOrEqualTo(100);
+    }
+    assertThat(a.cacheStats().evictions()).isEqualTo(900);
+  }
 }

@@ -89,7 +89,7 @@ public final class Evaluator {
     decisions.increment();
     RequestMapper.Mapped m;
     try {
-      m = RequestMapper.map(request, s.schema(), limits, s::argumentReads, s.lineage());
+      m = RequestMapper.map(request, s.schema(), limits, s::argumentReads, s.reach());
     } catch (RequestMapper.Rejected e) {
       rejected.increment();
       return error(s, false, "request refused before evaluation: " + e.getMessage());
@@ -103,8 +103,8 @@ public final class Evaluator {
             m.action(),
             m.resource(),
             Optional.of(m.context()),
-            s.schema() == null ? Optional.empty() : Optional.of(s.schema().schema()),
-            s.schema() != null);
+            m.sendsSchema() ? Optional.of(s.schema().schema()) : Optional.empty(),
+            m.sendsSchema());
     boolean path = s.cachedPath();
     AuthorizationResponse response;
     try {

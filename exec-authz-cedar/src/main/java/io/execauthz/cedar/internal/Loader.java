@@ -176,20 +176,29 @@ public final class Loader {
       return new Outcome(null, errors, warnings);
     }
     PolicyReads reads = PolicyReads.nothing();
-    boolean ancestors = false;
     int depth = 0;
+    List<PolicyAnalysis.Result> found = new ArrayList<>(parsed.size());
     Map<String, List<String>> bySource = new LinkedHashMap<>();
     for (Source source : sources) {
       bySource.put(source.name(), new ArrayList<>());
     }
     for (Parsed p : parsed) {
       reads = reads.union(p.found().reads());
-      ancestors |= p.found().ancestorsObservable();
       depth = Math.max(depth, p.found().depth());
+      found.add(p.found());
       bySource.get(p.where().source()).add(p.id());
     }
     Snapshot snapshot =
-        new Snapshot(0, set, schema, ids, locations, reads, ancestors, depth, bySource);
+        new Snapshot(
+            0,
+            set,
+            schema,
+            ids,
+            locations,
+            reads,
+            depth,
+            new Reach(found, schema != null && schema.actionGroups()),
+            bySource);
     snapshot.tryCache();
     return new Outcome(snapshot, errors, warnings);
   }

@@ -38,9 +38,12 @@ public final class PolicyAnalysis {
    *     in} (where only the node's ancestry is consulted), or anything the analysis does not
    *     follow. When no policy can, the node may be sent alone with every ancestor as a direct
    *     parent.
+   * @param scope the requests the policy can apply to at all, from its scope ({@link
+   *     Reach.Scope#ANY} when the analysis is unsure)
    *     <p>Immutable, so thread-safe.
    */
-  public record Result(PolicyReads reads, int depth, boolean ancestorsObservable) {}
+  public record Result(
+      PolicyReads reads, int depth, boolean ancestorsObservable, Reach.Scope scope) {}
 
   /** The deepest JSON nesting read: far beyond any policy {@link PolicyText} lets through. */
   static final int MAX_JSON_DEPTH = 200_000;
@@ -115,11 +118,12 @@ public final class PolicyAnalysis {
     try {
       policy = JSON.readTree(estJson);
     } catch (IOException | RuntimeException e) {
-      return new Result(PolicyReads.everything(), Integer.MAX_VALUE, true);
+      return new Result(PolicyReads.everything(), Integer.MAX_VALUE, true, Reach.Scope.ANY);
     }
     Walk w = new Walk();
     w.policy(policy);
-    return new Result(w.reads(), w.maxDepth, w.ancestors);
+    return new Result(
+        w.reads(), w.maxDepth, w.ancestors, w.unsureScope ? Reach.Scope.ANY : w.scope());
   }
 
   /** A path under {@code context} whose value is not used yet. */
@@ -144,6 +148,15 @@ public final class PolicyAnalysis {
     boolean hierarchy;
     boolean ancestors;
     int maxDepth;
+    boolean unsureScope;
+    Reach.Ref principal;
+    List<Reach.Ref> actions;
+    boolean actionIn;
+    Reach.Ref resource;
+
+    Reach.Scope scope() {
+      return new Reach.Scope(principal, actions, actionIn, resource);
+    }
 
     PolicyReads reads() {
       return new PolicyReads(
@@ -155,6 +168,7 @@ public final class PolicyAnalysis {
       allEntityAttributes = true;
       hierarchy = true;
       ancestors = true;
+      unsureScope = true;
       maxDepth = Math.max(maxDepth, depth + jsonDepth(node));
     }
 
@@ -168,9 +182,9 @@ public final class PolicyAnalysis {
           unsure(p, 0);
         }
       }
-      scope(p.path("principal"), true);
-      scope(p.path("action"), false);
-      scope(p.path("resource"), true);
+      principal = scope(p.path("principal"), true);
+      actionScope(p.path("action"));
+      resource = scope(p.path("resource"), true);
       JsonNode conditions = p.path("conditions");
       if (conditions.isMissingNode()) {
         return;
@@ -189,18 +203,82 @@ public final class PolicyAnalysis {
       }
     }
 
-    void scope(JsonNode s, boolean entityScope) {
+    /**
+     * A principal or resource scope: the entity it must equal ({@code ==}), the type it must have
+     * ({@code is}, with or without {@code in}), or null when any entity may match ({@code in}
+     * alone: its ancestry is not followed here).
+     */
+    Reach.Ref scope(JsonNode s, boolean entityScope) {
       if (s.isMissingNode()) {
-        return;
+        return null;
       }
       String op = s.path("op").asText("");
       if (!SCOPE_OPS.contains(op) || s.has("slot")) {
         unsure(s, 0); // a template slot, or a form this analysis does not know
-        return;
+        return null;
       }
       if (entityScope && (op.equals("in") || s.has("in"))) {
         hierarchy = true;
       }
+      switch (op) {
+        case "==":
+          return ref(s.get("entity"), s);
+        case "is":
+          JsonNode type = s.get("entity_type");
+          if (type == null || !type.isTextual()) {
+            unsureScope = true;
+            return null;
+          }
+          return new Reach.Ref(type.asText(), null);
+        default:
+          return null;
+      }
+    }
+
+    /** The action scope: the actions it names, and whether it names them with {@code in}. */
+    void actionScope(JsonNode s) {
+      if (s.isMissingNode()) {
+        return;
+      }
+      String op = s.path("op").asText("");
+      if (!SCOPE_OPS.contains(op) || s.has("slot") || op.equals("is")) {
+        unsure(s, 0);
+        return;
+      }
+      if (op.equals("All")) {
+        return;
+      }
+      List<Reach.Ref> named = new ArrayList<>();
+      JsonNode list = s.get("entities");
+      if (op.equals("in") && list != null) {
+        if (!list.isArray()) {
+          unsureScope = true;
+          return;
+        }
+        for (JsonNode e : list) {
+          named.add(ref(e, s));
+        }
+      } else {
+        named.add(ref(s.get("entity"), s));
+      }
+      if (named.contains(null)) {
+        unsureScope = true;
+        return;
+      }
+      actions = List.copyOf(named);
+      actionIn = op.equals("in");
+    }
+
+    /** An entity literal of a scope, {@code {"type": .., "id": ..}} or escaped; null if neither. */
+    Reach.Ref ref(JsonNode e, JsonNode scope) {
+      if (e != null && e.has("__entity")) {
+        e = e.get("__entity");
+      }
+      if (e == null || e.size() != 2 || !e.path("type").isTextual() || !e.path("id").isTextual()) {
+        unsureScope = true;
+        return null;
+      }
+      return new Reach.Ref(e.get("type").asText(), e.get("id").asText());
     }
 
     /** Records the value of {@code v} as read. */

@@ -34,11 +34,12 @@ import java.util.Set;
  * <p>Stateless apart from its final limits, so thread-safe.
  */
 public final class RequestMapper {
+  static final String ACTION_TYPE = "Action";
   static final EntityTypeName USER = type("User");
   static final EntityTypeName AGENT = type("Agent");
   static final EntityTypeName WORKLOAD = type("Workload");
   static final EntityTypeName EXECUTION = type("Execution");
-  static final EntityTypeName ACTION = type("Action");
+  static final EntityTypeName ACTION = type(ACTION_TYPE);
   static final EntityTypeName TOOL = type("Tool");
   static final EntityTypeName PATH = type("Path");
   static final EntityTypeName HOST = type("Host");
@@ -98,7 +99,15 @@ public final class RequestMapper {
       EntityUID action,
       EntityUID resource,
       Map<String, Value> context,
-      Set<Entity> entities) {}
+      Set<Entity> entities,
+      boolean sendsSchema) {}
+
+  /** A principal or resource: its Cedar type, that type's name, and its id. */
+  private record Uid(EntityTypeName type, String typeName, String id) {
+    EntityUID uid() {
+      return new EntityUID(type, id);
+    }
+  }
 
   private RequestMapper() {}
 
@@ -112,13 +121,16 @@ public final class RequestMapper {
    * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
    */
   public static Mapped map(PolicyRequest r, SchemaInfo schema, Limits limits) throws Rejected {
-    return map(r, schema, limits, a -> ArgumentReads.all(), Lineage.FULL);
+    return map(r, schema, limits, a -> ArgumentReads.all(), null);
   }
 
   /**
-   * Maps one request, sending only the arguments {@code readsOf} names for its action, and of the
-   * lineage what {@code lineage} says.
+   * Maps one request, sending only the arguments {@code readsOf} names for its action and, when
+   * {@code reach} is given, only what the policies that may apply to it can read ({@link Reach}):
+   * the context attributes they read (when the schema is not sent) and the lineage entities they
+   * observe; the schema is left out where it cannot change the answer ({@link SchemaInfo#mayOmit}).
    *
+   * @param reach the policies' reach, or null to send everything (and the schema, if any)
    * @throws Rejected for a principal or resource without a mapping, or arguments over the limits
    */
   public static Mapped map(
@@ -126,25 +138,41 @@ public final class RequestMapper {
       SchemaInfo schema,
       Limits limits,
       java.util.function.Function<String, ArgumentReads> readsOf,
-      Lineage lineage)
+      Reach reach)
       throws Rejected {
     ExecutionView view = r.view();
-    EntityUID principal = principal(view.principal());
+    Uid p = principal(view.principal());
     EntityUID action = new EntityUID(ACTION, r.action());
-    EntityUID resource = resource(r.resource());
+    Uid res = resource(r.resource());
 
-    Set<Entity> entities = lineage == Lineage.NONE ? Set.of() : entities(view, limits, lineage);
+    int sends =
+        reach == null
+            ? Reach.EVERYTHING
+            : reach.sends(r.action(), p.typeName(), p.id(), res.typeName(), res.id());
+    boolean sendsSchema =
+        schema != null
+            && (reach == null || !schema.mayOmit(r.action(), p.typeName(), res.typeName()));
+    if (sendsSchema) {
+      sends |= Reach.ALL_KEYS; // validation wants every declared attribute
+    }
+    Lineage lineage = Reach.lineage(sends);
+    // an entity attribute no applicable policy reads is left out (the schema, if sent, wants both)
+    int attrs = sendsSchema ? Reach.ENTITY_ATTRIBUTES : sends & Reach.ENTITY_ATTRIBUTES;
+    Set<Entity> entities =
+        lineage == Lineage.NONE ? Set.of() : entities(view, limits, lineage, attrs);
 
     Optional<Set<String>> declared =
         schema == null ? Optional.empty() : schema.contextAttributes(r.action());
     Map<String, Value> context = new HashMap<>(16);
-    put(context, declared, "execution", () -> new EntityUID(EXECUTION, view.nodeId()));
-    put(context, declared, "kind", () -> new PrimString(view.kind()));
-    put(context, declared, "depth", () -> new PrimLong(view.depth()));
-    put(context, declared, "approved", () -> new PrimBool(r.approved()));
+    int s = sends;
+    put(context, declared, s, "execution", () -> new EntityUID(EXECUTION, view.nodeId()));
+    put(context, declared, s, "kind", () -> new PrimString(view.kind()));
+    put(context, declared, s, "depth", () -> new PrimLong(view.depth()));
+    put(context, declared, s, "approved", () -> new PrimBool(r.approved()));
     put(
         context,
         declared,
+        s,
         "delegators",
         () -> {
           List<Value> ds = new ArrayList<>(view.delegators().size());
@@ -153,8 +181,8 @@ public final class RequestMapper {
           }
           return new CedarList(ds);
         });
-    put(context, declared, "now", () -> new PrimLong(r.now().getEpochSecond()));
-    if (declared.map(d -> d.contains("args")).orElse(true)) {
+    put(context, declared, s, "now", () -> new PrimLong(r.now().getEpochSecond()));
+    if (declared.map(d -> d.contains("args")).orElse(true) && Reach.sendsKey(sends, "args")) {
       Budget budget = new Budget(limits);
       // only what some policy may read: the rest cannot change the answer (nor fail the request)
       Map<String, Object> args = r.args();
@@ -164,11 +192,11 @@ public final class RequestMapper {
       }
       context.put("args", record(args, "args", 1, budget));
     }
-    return new Mapped(principal, action, resource, context, entities);
+    return new Mapped(p.uid(), action, res.uid(), context, entities, sendsSchema);
   }
 
   /** The lineage's {@code Execution} entities, in full or flattened onto the node. */
-  private static Set<Entity> entities(ExecutionView view, Limits limits, Lineage how)
+  private static Set<Entity> entities(ExecutionView view, Limits limits, Lineage how, int attrs)
       throws Rejected {
     List<ExecutionView.Lineage> lineage = view.lineage();
     if (lineage.size() > limits.maxLineage()) {
@@ -188,7 +216,7 @@ public final class RequestMapper {
         }
       }
       Set<Entity> one = new HashSet<>(2);
-      one.add(execution(view.nodeId(), view.kind(), view.depth(), ancestors));
+      one.add(execution(view.nodeId(), view.kind(), view.depth(), ancestors, attrs));
       return one;
     }
     Set<Entity> entities = new HashSet<>(lineage.size() * 2);
@@ -198,22 +226,30 @@ public final class RequestMapper {
       for (String p : l.parents()) {
         parents.add(new EntityUID(EXECUTION, p));
       }
-      entities.add(execution(l.id(), l.kind(), l.depth(), parents));
+      entities.add(execution(l.id(), l.kind(), l.depth(), parents, attrs));
       self |= l.id().equals(view.nodeId());
     }
     if (!self) {
       // a view without lineage (or one that omits the node): the node alone, its parents unknown
-      entities.add(execution(view.nodeId(), view.kind(), view.depth(), new HashSet<>()));
+      entities.add(execution(view.nodeId(), view.kind(), view.depth(), new HashSet<>(), attrs));
     }
     return entities;
   }
 
-  /** One {@code Execution} entity with its {@code kind} and {@code depth} (CONTRACT §3). */
-  private static Entity execution(String id, String kind, int depth, Set<EntityUID> parents) {
-    Map<String, Value> attrs = new HashMap<>(4);
-    attrs.put("kind", new PrimString(kind));
-    attrs.put("depth", new PrimLong(depth));
-    return new Entity(new EntityUID(EXECUTION, id), attrs, parents);
+  /**
+   * One {@code Execution} entity with its {@code kind} and {@code depth} (CONTRACT §3), each only
+   * if {@code attrs} has its {@link Reach} bit.
+   */
+  private static Entity execution(
+      String id, String kind, int depth, Set<EntityUID> parents, int attrs) {
+    Map<String, Value> values = new HashMap<>(4);
+    if ((attrs & Reach.KIND_ATTRIBUTE) != 0) {
+      values.put("kind", new PrimString(kind));
+    }
+    if ((attrs & Reach.DEPTH_ATTRIBUTE) != 0) {
+      values.put("depth", new PrimLong(depth));
+    }
+    return new Entity(new EntityUID(EXECUTION, id), values, parents);
   }
 
   private interface ValueSupplier {
@@ -221,23 +257,27 @@ public final class RequestMapper {
   }
 
   private static void put(
-      Map<String, Value> context, Optional<Set<String>> declared, String key, ValueSupplier v)
+      Map<String, Value> context,
+      Optional<Set<String>> declared,
+      int sends,
+      String key,
+      ValueSupplier v)
       throws Rejected {
-    if (declared.map(d -> d.contains(key)).orElse(true)) {
+    if (declared.map(d -> d.contains(key)).orElse(true) && Reach.sendsKey(sends, key)) {
       context.put(key, v.get());
     }
   }
 
   /** {@code user:alice} → {@code User::"alice"} and so on (CONTRACT §3). */
-  static EntityUID principal(String principal) throws Rejected {
+  private static Uid principal(String principal) throws Rejected {
     if (principal.startsWith("user:") && principal.length() > 5) {
-      return new EntityUID(USER, principal.substring(5));
+      return new Uid(USER, "User", principal.substring(5));
     }
     if (principal.startsWith("agent:") && principal.length() > 6) {
-      return new EntityUID(AGENT, principal.substring(6));
+      return new Uid(AGENT, "Agent", principal.substring(6));
     }
     if (principal.startsWith("spiffe://") && principal.length() > 9) {
-      return new EntityUID(WORKLOAD, principal);
+      return new Uid(WORKLOAD, "Workload", principal);
     }
     throw new Rejected(
         "principal '"
@@ -246,7 +286,7 @@ public final class RequestMapper {
   }
 
   /** {@code tool:github/x} → {@code Tool::"github/x"}; unknown schemes → {@code Resource}. */
-  static EntityUID resource(String resource) throws Rejected {
+  private static Uid resource(String resource) throws Rejected {
     int colon = resource.indexOf(':');
     if (colon <= 0) {
       throw new Rejected(
@@ -254,24 +294,18 @@ public final class RequestMapper {
     }
     String scheme = resource.substring(0, colon);
     String id = resource.substring(colon + 1);
-    EntityTypeName type;
     switch (scheme) {
       case "tool":
-        type = TOOL;
-        break;
+        return new Uid(TOOL, "Tool", id);
       case "fs":
-        type = PATH;
-        break;
+        return new Uid(PATH, "Path", id);
       case "net":
-        type = HOST;
-        break;
+        return new Uid(HOST, "Host", id);
       case "secret":
-        type = SECRET;
-        break;
+        return new Uid(SECRET, "Secret", id);
       default:
-        type = RESOURCE;
+        return new Uid(RESOURCE, "Resource", id);
     }
-    return new EntityUID(type, id);
   }
 
   private static final class Budget {

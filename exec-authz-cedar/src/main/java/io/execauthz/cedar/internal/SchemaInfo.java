@@ -23,12 +23,21 @@ public final class SchemaInfo {
   private final String name;
   private final Schema schema;
   private final Map<String, Set<String>> contextAttributes;
+  private final Map<String, SchemaShape.Applies> omittable;
+  private final boolean actionGroups;
   private volatile boolean cached;
 
-  private SchemaInfo(String name, Schema schema, Map<String, Set<String>> contextAttributes) {
+  private SchemaInfo(
+      String name,
+      Schema schema,
+      Map<String, Set<String>> contextAttributes,
+      Map<String, SchemaShape.Applies> omittable,
+      boolean actionGroups) {
     this.name = name;
     this.schema = schema;
     this.contextAttributes = contextAttributes;
+    this.omittable = omittable;
+    this.actionGroups = actionGroups;
   }
 
   /**
@@ -58,7 +67,8 @@ public final class SchemaInfo {
         attrs.put(action, Set.copyOf(declared));
       }
     }
-    return new SchemaInfo(name, schema, Map.copyOf(attrs));
+    SchemaShape shape = new SchemaShape(json);
+    return new SchemaInfo(name, schema, Map.copyOf(attrs), shape.omittable(), shape.actionGroups());
   }
 
   private static Set<String> declared(JsonNode ns, JsonNode context) {
@@ -96,6 +106,26 @@ public final class SchemaInfo {
    */
   public Optional<Set<String>> contextAttributes(String action) {
     return Optional.ofNullable(contextAttributes.get(action));
+  }
+
+  /**
+   * Whether a request for {@code action} with these principal and resource types may be sent
+   * without the schema and without request validation, and answer exactly as with them: the schema
+   * declares the action with exactly the context the mapping sends (no {@code args}), the {@code
+   * Execution} type exactly as the default schema does, no action groups, and these types among the
+   * action's principals and resources. Otherwise (a request the schema would reject included) the
+   * schema is sent and Cedar decides.
+   */
+  public boolean mayOmit(String action, String principalType, String resourceType) {
+    SchemaShape.Applies a = omittable.get(action);
+    return a != null
+        && a.principals().contains(principalType)
+        && a.resources().contains(resourceType);
+  }
+
+  /** Whether some action is declared a member of another (an action group). */
+  public boolean actionGroups() {
+    return actionGroups;
   }
 
   /** Whether the native side holds a parsed copy (a request needs it to take the cached path). */

@@ -24,9 +24,8 @@ public final class Snapshot {
   private final Map<String, String> locations;
   private final PolicyReads reads;
   private final boolean readsTime; // read on every request: computed once
-  private final boolean ancestorsObservable;
   private final int maxDepth;
-  private final RequestMapper.Lineage lineage;
+  private final Reach reach;
   private final Map<String, List<String>> idsBySource;
   private volatile boolean policiesCached;
   private final java.util.concurrent.ConcurrentHashMap<String, ArgumentReads> argumentReads =
@@ -39,8 +38,8 @@ public final class Snapshot {
       List<String> ids,
       Map<String, String> locations,
       PolicyReads reads,
-      boolean ancestorsObservable,
       int maxDepth,
+      Reach reach,
       Map<String, List<String>> idsBySource) {
     this.version = version;
     this.policies = policies;
@@ -49,14 +48,8 @@ public final class Snapshot {
     this.locations = Map.copyOf(locations);
     this.reads = reads;
     this.readsTime = reads.readsTime();
-    this.ancestorsObservable = ancestorsObservable;
     this.maxDepth = maxDepth;
-    this.lineage =
-        !(reads.entityHierarchy()
-                || reads.mayReadEntityAttribute("kind")
-                || reads.mayReadEntityAttribute("depth"))
-            ? RequestMapper.Lineage.NONE
-            : ancestorsObservable ? RequestMapper.Lineage.FULL : RequestMapper.Lineage.NODE;
+    this.reach = reach;
     Map<String, List<String>> copy = new LinkedHashMap<>();
     idsBySource.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     this.idsBySource = Collections.unmodifiableMap(copy);
@@ -66,15 +59,7 @@ public final class Snapshot {
   public Snapshot withVersion(long version) {
     Snapshot s =
         new Snapshot(
-            version,
-            policies,
-            schema,
-            ids,
-            locations,
-            reads,
-            ancestorsObservable,
-            maxDepth,
-            idsBySource);
+            version, policies, schema, ids, locations, reads, maxDepth, reach, idsBySource);
     s.policiesCached = policiesCached;
     return s;
   }
@@ -127,13 +112,13 @@ public final class Snapshot {
   }
 
   /**
-   * Which {@code Execution} entities a request must send: none when no policy tests ancestry
-   * ({@code in}) or reads an entity's {@code kind} or {@code depth}; the node alone, with every
-   * ancestor as a direct parent, when no policy can observe an ancestor itself (an {@code
-   * Execution} literal outside the target of {@code in}); otherwise the whole lineage.
+   * Which policies may apply to a request, and so what it must send: of the context, the attributes
+   * they read; of the lineage, none when none of them tests ancestry or reads an entity's {@code
+   * kind} or {@code depth}, the node alone with every ancestor as a direct parent when none can
+   * observe an ancestor itself, otherwise all of it.
    */
-  public RequestMapper.Lineage lineage() {
-    return lineage;
+  public Reach reach() {
+    return reach;
   }
 
   /**

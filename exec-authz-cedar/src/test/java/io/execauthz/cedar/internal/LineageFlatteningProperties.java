@@ -3,23 +3,17 @@ package io.execauthz.cedar.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cedarpolicy.BasicAuthorizationEngine;
-import com.cedarpolicy.model.AuthorizationRequest;
 import com.cedarpolicy.model.AuthorizationResponse;
 import com.cedarpolicy.model.AuthorizationSuccessResponse;
 import com.cedarpolicy.model.policy.PolicySet;
-import io.execauthz.ExecutionGraph;
 import io.execauthz.ExecutionNode;
-import io.execauthz.NodeSpec;
 import io.execauthz.cedar.CedarDecision;
 import io.execauthz.cedar.CedarPolicyEngine;
 import io.execauthz.cedar.PolicyStore;
 import io.execauthz.spi.PolicyRequest;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -54,30 +48,8 @@ final class LineageFlatteningProperties {
 
   private static void check(long seed) throws Exception {
     Random rnd = new Random(seed);
-    ExecutionGraph graph = ExecutionGraph.newBuilder().clock(() -> NOW).build();
-    List<ExecutionNode> nodes = new ArrayList<>();
-    nodes.add(
-        graph.spawn(
-            NodeSpec.builder("n0")
-                .kind("session")
-                .principal("user:alice")
-                .capabilities("tool.call tool:**")
-                .ttl(Duration.ofHours(1))
-                .build()));
     int size = 4 + rnd.nextInt(7);
-    for (int i = 1; i < size; i++) {
-      NodeSpec spec =
-          NodeSpec.builder("n" + i)
-              .kind(List.of("batch", "worker", "task").get(rnd.nextInt(3)))
-              .capabilities("tool.call tool:**")
-              .build();
-      ExecutionNode a = nodes.get(rnd.nextInt(nodes.size()));
-      ExecutionNode b = nodes.get(rnd.nextInt(nodes.size()));
-      nodes.add(
-          a != b && rnd.nextInt(3) == 0
-              ? graph.join(List.of(a.id(), b.id()), spec)
-              : graph.spawn(a.id(), spec));
-    }
+    List<ExecutionNode> nodes = RandomGraphs.nodes(rnd, "user:alice", size, NOW);
     String policies = policies(rnd, size);
     PolicySet reference = PolicySet.parsePolicies(policies);
     BasicAuthorizationEngine cedar = new BasicAuthorizationEngine();
@@ -88,18 +60,8 @@ final class LineageFlatteningProperties {
         PolicyRequest r =
             new PolicyRequest(node.view(), "tool.call", "tool:x", Map.of(), false, NOW);
         CedarDecision ours = engine.explain(r);
-        RequestMapper.Mapped m = RequestMapper.map(r, null, LIMITS);
-        AuthorizationResponse raw =
-            cedar.isAuthorized(
-                new AuthorizationRequest(
-                    m.principal(),
-                    m.action(),
-                    m.resource(),
-                    Optional.of(m.context()),
-                    Optional.empty(),
-                    false),
-                reference,
-                m.entities());
+        FullRequest full = FullRequest.of(r, null, true);
+        AuthorizationResponse raw = cedar.isAuthorized(full.request, reference, full.entities);
         AuthorizationSuccessResponse ok = raw.success.orElseThrow();
         boolean allowed =
             ok.getErrors().isEmpty()

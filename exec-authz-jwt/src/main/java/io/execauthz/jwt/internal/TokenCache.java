@@ -31,6 +31,8 @@ public final class TokenCache<V> {
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(maxEntries)
+            // maintenance on the calling thread, not a common-pool wake-up per new token
+            .executor(Runnable::run)
             .expireAfter(
                 new Expiry<String, Entry<V>>() {
                   @Override
