@@ -25,11 +25,8 @@ final class MonotonicClock implements InstantSource {
   private final AtomicReference<Instant> latest = new AtomicReference<>(Instant.MIN);
 
   MonotonicClock(InstantSource source) {
-    this(
-        source instanceof MonotonicClock m ? m.source : source,
-        (source instanceof MonotonicClock m ? m.source : source) == InstantSource.system()
-            ? SYSTEM_GRANULARITY_NANOS
-            : 0);
+    this.source = source instanceof MonotonicClock m ? m.source : source;
+    this.granularityNanos = this.source == InstantSource.system() ? SYSTEM_GRANULARITY_NANOS : 0;
   }
 
   /** A clock that republishes only after {@code granularityNanos} (0: every advance). */

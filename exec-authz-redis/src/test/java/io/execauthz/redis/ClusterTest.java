@@ -10,7 +10,6 @@ import io.execauthz.Reason;
 import io.execauthz.jwt.GrantAuthorizer;
 import io.execauthz.jwt.GrantVerifier;
 import io.execauthz.jwt.PublicKeySet;
-import io.execauthz.spi.ApprovalStore.Outcome;
 import io.execauthz.spi.BudgetLedger;
 import io.execauthz.spi.BudgetLedger.Budget;
 import io.execauthz.spi.BudgetLedger.Exhausted;
@@ -168,32 +167,7 @@ final class ClusterTest {
         AuthorizationRequest.of("t", "tool.call", "tool:github/merge").withArgs(Map.of("pr", 7));
     try (RedisStore a = store(cluster.uri(), prefix);
         RedisStore b = store(cluster.uri(), prefix)) {
-      a.approvals().record(call, Duration.ofMinutes(1));
-      ConcurrentLinkedQueue<Outcome> results = new ConcurrentLinkedQueue<>();
-      CountDownLatch go = new CountDownLatch(1);
-      List<Thread> threads = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        RedisApprovals approvals = (i % 2 == 0 ? a : b).approvals();
-        Thread t =
-            new Thread(
-                () -> {
-                  try {
-                    go.await();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                  results.add(approvals.consume(call));
-                });
-        t.start();
-        threads.add(t);
-      }
-      go.countDown();
-      for (Thread t : threads) {
-        t.join();
-      }
-      assertThat(results).hasSize(16);
-      assertThat(results.stream().filter(r -> r == Outcome.APPROVED)).hasSize(1);
-      assertThat(results.stream().filter(r -> r == Outcome.ABSENT)).hasSize(15);
+      ApprovalRace.consumedExactlyOnce(a, b, call);
     }
   }
 

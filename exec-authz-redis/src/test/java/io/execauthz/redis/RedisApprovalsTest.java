@@ -33,32 +33,7 @@ final class RedisApprovalsTest {
         AuthorizationRequest.of("t", "tool.call", "tool:github/merge").withArgs(Map.of("pr", 42));
     try (RedisStore a = store();
         RedisStore b = store()) {
-      a.approvals().record(call, Duration.ofMinutes(1));
-      ConcurrentLinkedQueue<Outcome> results = new ConcurrentLinkedQueue<>();
-      CountDownLatch go = new CountDownLatch(1);
-      List<Thread> threads = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        RedisApprovals approvals = (i % 2 == 0 ? a : b).approvals();
-        Thread t =
-            new Thread(
-                () -> {
-                  try {
-                    go.await();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                  results.add(approvals.consume(call));
-                });
-        t.start();
-        threads.add(t);
-      }
-      go.countDown();
-      for (Thread t : threads) {
-        t.join();
-      }
-      assertThat(results).hasSize(16);
-      assertThat(results.stream().filter(r -> r == Outcome.APPROVED)).hasSize(1);
-      assertThat(results.stream().filter(r -> r == Outcome.ABSENT)).hasSize(15);
+      ApprovalRace.consumedExactlyOnce(a, b, call);
     }
   }
 

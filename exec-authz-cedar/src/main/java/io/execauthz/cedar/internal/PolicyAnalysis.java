@@ -182,9 +182,9 @@ public final class PolicyAnalysis {
           unsure(p, 0);
         }
       }
-      principal = scope(p.path("principal"), true);
+      principal = scope(p.path("principal"));
       actionScope(p.path("action"));
-      resource = scope(p.path("resource"), true);
+      resource = scope(p.path("resource"));
       JsonNode conditions = p.path("conditions");
       if (conditions.isMissingNode()) {
         return;
@@ -208,7 +208,7 @@ public final class PolicyAnalysis {
      * ({@code is}, with or without {@code in}), or null when any entity may match ({@code in}
      * alone: its ancestry is not followed here).
      */
-    Reach.Ref scope(JsonNode s, boolean entityScope) {
+    Reach.Ref scope(JsonNode s) {
       if (s.isMissingNode()) {
         return null;
       }
@@ -217,12 +217,12 @@ public final class PolicyAnalysis {
         unsure(s, 0); // a template slot, or a form this analysis does not know
         return null;
       }
-      if (entityScope && (op.equals("in") || s.has("in"))) {
+      if (op.equals("in") || s.has("in")) {
         hierarchy = true;
       }
       switch (op) {
         case "==":
-          return ref(s.get("entity"), s);
+          return ref(s.get("entity"));
         case "is":
           JsonNode type = s.get("entity_type");
           if (type == null || !type.isTextual()) {
@@ -256,10 +256,10 @@ public final class PolicyAnalysis {
           return;
         }
         for (JsonNode e : list) {
-          named.add(ref(e, s));
+          named.add(ref(e));
         }
       } else {
-        named.add(ref(s.get("entity"), s));
+        named.add(ref(s.get("entity")));
       }
       if (named.contains(null)) {
         unsureScope = true;
@@ -270,7 +270,7 @@ public final class PolicyAnalysis {
     }
 
     /** An entity literal of a scope, {@code {"type": .., "id": ..}} or escaped; null if neither. */
-    Reach.Ref ref(JsonNode e, JsonNode scope) {
+    Reach.Ref ref(JsonNode e) {
       if (e != null && e.has("__entity")) {
         e = e.get("__entity");
       }

@@ -164,15 +164,14 @@ public final class RequestMapper {
     Optional<Set<String>> declared =
         schema == null ? Optional.empty() : schema.contextAttributes(r.action());
     Map<String, Value> context = new HashMap<>(16);
-    int s = sends;
-    put(context, declared, s, "execution", () -> new EntityUID(EXECUTION, view.nodeId()));
-    put(context, declared, s, "kind", () -> new PrimString(view.kind()));
-    put(context, declared, s, "depth", () -> new PrimLong(view.depth()));
-    put(context, declared, s, "approved", () -> new PrimBool(r.approved()));
+    put(context, declared, sends, "execution", () -> new EntityUID(EXECUTION, view.nodeId()));
+    put(context, declared, sends, "kind", () -> new PrimString(view.kind()));
+    put(context, declared, sends, "depth", () -> new PrimLong(view.depth()));
+    put(context, declared, sends, "approved", () -> new PrimBool(r.approved()));
     put(
         context,
         declared,
-        s,
+        sends,
         "delegators",
         () -> {
           List<Value> ds = new ArrayList<>(view.delegators().size());
@@ -181,7 +180,7 @@ public final class RequestMapper {
           }
           return new CedarList(ds);
         });
-    put(context, declared, s, "now", () -> new PrimLong(r.now().getEpochSecond()));
+    put(context, declared, sends, "now", () -> new PrimLong(r.now().getEpochSecond()));
     if (declared.map(d -> d.contains("args")).orElse(true) && Reach.sendsKey(sends, "args")) {
       Budget budget = new Budget(limits);
       // only what some policy may read: the rest cannot change the answer (nor fail the request)
