@@ -40,7 +40,24 @@ public final class Main implements Runnable {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    resendUnansweredPosts();
     System.exit(run(args));
+  }
+
+  /** The JDK switch that lets its HTTP client send any request again, not only GET and HEAD. */
+  static final String RESEND_PROPERTY = "jdk.httpclient.enableAllMethodRetry";
+
+  /**
+   * A server may close a kept-alive connection just as the client reuses it: the request then gets
+   * not one byte of answer. Browsers and most HTTP clients send it again on a new connection; the
+   * JDK's does so only for GET and HEAD unless this process says otherwise, and the MCP client of
+   * {@code demo} and the upstream client of {@code mcp proxy} POST. A value set by the user stays.
+   * Must run before the first HTTP request of the process: the JDK reads it once.
+   */
+  static void resendUnansweredPosts() {
+    if (System.getProperty(RESEND_PROPERTY) == null) {
+      System.setProperty(RESEND_PROPERTY, "true");
+    }
   }
 
   /** Runs the command line and returns its exit code (for tests). */
