@@ -95,6 +95,9 @@ final class DemoToolServer implements AutoCloseable {
       Connector connector = tomcat.getConnector();
       connector.setPort(0);
       connector.setProperty("address", "127.0.0.1");
+      // the SDK's servlet sends "Connection: keep-alive"; were Tomcat to close a connection after
+      // its 100th request, it would add "close" behind it, which the JDK's client never reads
+      connector.setProperty("maxKeepAliveRequests", "-1");
       Context ctx = tomcat.addContext("", null);
       if (ctx instanceof StandardContext sc) {
         sc.setClearReferencesRmiTargets(false); // nothing to clear: no leak-detection warnings

@@ -26,24 +26,35 @@ final class Cli {
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.PIPE).start();
     p.getOutputStream().close();
-    // read both streams fully before waiting, so a full pipe never blocks the child
-    var err = new java.util.concurrent.CompletableFuture<String>();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-              } catch (IOException e) {
-                err.completeExceptionally(e);
-              }
-            });
-    t.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    // both streams drain on their own threads, so a full pipe never blocks the child and a child
+    // that never exits fails the test at the deadline instead of hanging the build
+    var out = drain(p.getInputStream());
+    var err = drain(p.getErrorStream());
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("exec-authz " + String.join(" ", args) + " did not finish");
     }
-    t.join();
-    return new Result(p.exitValue(), out, err.join());
+    try {
+      return new Result(
+          p.exitValue(), out.get(30, TimeUnit.SECONDS), err.get(30, TimeUnit.SECONDS));
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("cannot read the output of exec-authz " + String.join(" ", args), e);
+    }
+  }
+
+  private static java.util.concurrent.CompletableFuture<String> drain(java.io.InputStream in) {
+    var text = new java.util.concurrent.CompletableFuture<String>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                text.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+              } catch (IOException e) {
+                text.completeExceptionally(e);
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+    return text;
   }
 }

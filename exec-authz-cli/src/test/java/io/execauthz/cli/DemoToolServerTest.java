@@ -78,4 +78,50 @@ final class DemoToolServerTest {
     assertThatThrownBy(() -> new Socket(url.getHost(), url.getPort()).close())
         .isInstanceOf(ConnectException.class);
   }
+
+  /**
+   * The SDK's servlet marks streamed answers {@code Connection: keep-alive}; a {@code close} that
+   * Tomcat added behind it (by default on a connection's 100th request) is never read by the JDK's
+   * client. The demo server never closes a connection on a count.
+   */
+  @Test
+  void theServer_neverClosesAConnectionAfterItsHundredthRequest() throws Exception {
+    Authorizer authorizer =
+        Authorizer.newBuilder()
+            .grantSource(
+                GrantVerifier.newBuilder()
+                    .keys(io.execauthz.jwt.PublicKeySet.of(KEY))
+                    .issuer("orch")
+                    .audience("mcp:github")
+                    .withoutRevocationChecks()
+                    .build()
+                    .asGrantSource())
+            .policyEngine(PolicyEngine.permitAll())
+            .build();
+    try (DemoToolServer server =
+        DemoToolServer.start(
+            authorizer, "github", List.of("create_pr"), java.time.InstantSource.system())) {
+      var http =
+          java.net.http.HttpClient.newBuilder()
+              .version(java.net.http.HttpClient.Version.HTTP_1_1)
+              .build();
+      String initialize =
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+              + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+              + "\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
+      for (int i = 0; i < 120; i++) {
+        var r =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(URI.create(server.url() + "/mcp"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json, text/event-stream")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(initialize))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("request %d", i).isEqualTo(200);
+        assertThat(r.headers().allValues("connection")).as("request %d", i).doesNotContain("close");
+      }
+    }
+  }
 }

@@ -161,14 +161,19 @@ final class GrantFormatsEndToEndTest {
         .contains("what the token claims (NOT verified):")
         .contains(row("audience (aud)", "mcp:files"));
 
-    Cli.Result expired = verify(token, "mcp:files", "--at", "2099-01-01T00:00:00Z");
+    // a fixed distance past exp: a fixed --at would print no hours when exp is in an hour :00
+    String at =
+        java.time.Instant.ofEpochSecond(payload(token).get("exp").asLong())
+            .plus(java.time.Duration.ofDays(3).plusHours(5))
+            .toString();
+    Cli.Result expired = verify(token, "mcp:files", "--at", at);
     assertThat(expired.exit()).isEqualTo(1);
     assertThat(expired.err()).startsWith("EXPIRED");
     assertThat(expired.lines().get(0)).startsWith("INVALID  EXPIRED: ");
     assertThat(expired.out())
         .contains(row("reason", "EXPIRED") + "\n")
-        .contains(row("verified at", "2099-01-01T00:00:00Z"))
-        .containsPattern("expires \\(exp\\)\\s+\\d+  \\S+ \\(\\d+d \\d+h ago\\)");
+        .contains(row("verified at", at))
+        .containsPattern("expires \\(exp\\)\\s+\\d+  \\S+ \\(3d 5h ago\\)");
   }
 
   @Test

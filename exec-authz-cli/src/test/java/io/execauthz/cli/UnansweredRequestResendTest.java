@@ -82,6 +82,7 @@ final class UnansweredRequestResendTest {
       throws IOException, InterruptedException {
     return client.send(
         HttpRequest.newBuilder(URI.create(url))
+            .timeout(java.time.Duration.ofSeconds(30))
             .header("Content-Type", "application/json")
             .header("Accept", "application/json, text/event-stream")
             .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -169,11 +170,13 @@ final class UnansweredRequestResendTest {
     private void serve() {
       try {
         try (Socket first = socket.accept()) {
+          first.setSoTimeout(30_000);
           seen.add("1:" + readRequest(first.getInputStream()));
           answer(first.getOutputStream());
           seen.add("1:" + readRequest(first.getInputStream()));
         } // closed without a byte of answer
         try (Socket second = socket.accept()) {
+          second.setSoTimeout(30_000);
           seen.add("2:" + readRequest(second.getInputStream()));
           answer(second.getOutputStream());
         }

@@ -131,6 +131,11 @@ final class McpProxyTest {
                     .progressToken("t-1")
                     .build());
         assertThat(text(result)).isEqualTo("hello alice");
+        // the SDK's sync client hands progress to its consumer on another thread, maybe later
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (progress.isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
         assertThat(progress).containsExactly("half way");
       } finally {
         client.close();

@@ -106,7 +106,7 @@ final class TestRedis implements AutoCloseable {
             "--appendonly",
             "yes",
             "--appendfsync",
-            "always"));
+            "no"));
     command.addAll(extra);
     process =
         new ProcessBuilder(command)
