@@ -51,7 +51,13 @@ final class PropagationLagTest {
           .build();
 
   private RedisStore store() {
-    return RedisStore.newBuilder().uri(TestRedis.sharedUri()).keyPrefix(prefix).build();
+    // 2 s, not the default 0.5 s: a subscription that times out at start is only retried a
+    // heartbeat later, and what was published meanwhile arrives by a re-read, which reports no lag
+    return RedisStore.newBuilder()
+        .uri(TestRedis.sharedUri())
+        .keyPrefix(prefix)
+        .timeout(Duration.ofSeconds(2))
+        .build();
   }
 
   @AfterEach
