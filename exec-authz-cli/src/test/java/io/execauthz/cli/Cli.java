@@ -30,6 +30,26 @@ final class Cli {
   }
 
   /**
+   * {@code mcp proxy} in front of {@code upstream} on any free loopback port, taking grants signed
+   * by a key of {@code jwks} for issuer {@code orch} and audience {@code mcp:files}.
+   */
+  static List<String> proxyArgs(String upstream, Path jwks) {
+    return List.of(
+        "mcp",
+        "proxy",
+        "--upstream",
+        upstream,
+        "--listen",
+        "127.0.0.1:0",
+        "--jwks",
+        jwks.toString(),
+        "--issuer",
+        "orch",
+        "--audience",
+        "mcp:files");
+  }
+
+  /**
    * The first line a long-running command (the proxy) prints on standard output, or null if it
    * printed none within 60 s; the rest of its output is left unread.
    */

@@ -111,21 +111,7 @@ final class McpProxyCommandTest {
 
   /** Starts the proxy and returns its endpoint once it printed that it is listening. */
   private String startProxy(String... extra) throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "mcp",
-                "proxy",
-                "--upstream",
-                upstreamUrl,
-                "--listen",
-                "127.0.0.1:0",
-                "--jwks",
-                jwks.toString(),
-                "--issuer",
-                "orch",
-                "--audience",
-                "mcp:files"));
+    List<String> args = new ArrayList<>(Cli.proxyArgs(upstreamUrl, jwks));
     args.addAll(List.of(extra));
     proxy =
         new ProcessBuilder(Cli.command(List.of(), args))
@@ -254,20 +240,7 @@ final class McpProxyCommandTest {
 
   @Test
   void revocations_badUri_orAStoreOutOfReach_isOneLineNamingTheFlag_exit2() throws Exception {
-    String[] base = {
-      "mcp",
-      "proxy",
-      "--upstream",
-      upstreamUrl,
-      "--listen",
-      "127.0.0.1:0",
-      "--jwks",
-      jwks.toString(),
-      "--issuer",
-      "orch",
-      "--audience",
-      "mcp:files"
-    };
+    String[] base = Cli.proxyArgs(upstreamUrl, jwks).toArray(String[]::new);
     Cli.Result bad = Cli.run(concat(base, "--revocations", "http://127.0.0.1:6379"));
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err().lines())

@@ -91,25 +91,10 @@ final class UnansweredRequestResendTest {
     static Proxy start(Path dir, String upstream, String... jvmOptions) throws Exception {
       Path jwks = dir.resolve("jwks.json");
       SigningKey.generate(GrantAlgorithm.EDDSA, "ed-1").publicKeySet().write(jwks);
+      List<String> args = new java.util.ArrayList<>(Cli.proxyArgs(upstream, jwks));
+      args.addAll(List.of("--server-name", "files")); // so it asks the upstream nothing at start
       Process p =
-          new ProcessBuilder(
-                  Cli.command(
-                      List.of(jvmOptions),
-                      List.of(
-                          "mcp",
-                          "proxy",
-                          "--upstream",
-                          upstream,
-                          "--listen",
-                          "127.0.0.1:0",
-                          "--jwks",
-                          jwks.toString(),
-                          "--issuer",
-                          "orch",
-                          "--audience",
-                          "mcp:files",
-                          "--server-name",
-                          "files")))
+          new ProcessBuilder(Cli.command(List.of(jvmOptions), args))
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       String line = Cli.firstLine(p);
