@@ -17,13 +17,63 @@ final class Cli {
 
   private Cli() {}
 
-  static Result run(String... args) throws IOException, InterruptedException {
+  /** The command that runs {@code exec-authz} with these JVM options and arguments. */
+  static List<String> command(List<String> jvmOptions, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());
-    cmd.addAll(List.of(args));
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  /**
+   * {@code mcp proxy} in front of {@code upstream} on any free loopback port, taking grants signed
+   * by a key of {@code jwks} for issuer {@code orch} and audience {@code mcp:files}.
+   */
+  static List<String> proxyArgs(String upstream, Path jwks) {
+    return List.of(
+        "mcp",
+        "proxy",
+        "--upstream",
+        upstream,
+        "--listen",
+        "127.0.0.1:0",
+        "--jwks",
+        jwks.toString(),
+        "--issuer",
+        "orch",
+        "--audience",
+        "mcp:files");
+  }
+
+  /**
+   * The first line a long-running command (the proxy) prints on standard output, or null if it
+   * printed none within 60 s; the rest of its output is left unread.
+   */
+  static String firstLine(Process p) throws InterruptedException {
+    java.io.BufferedReader out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    try {
+      return java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return out.readLine();
+                } catch (IOException e) {
+                  return null;
+                }
+              })
+          .get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
+    }
+  }
+
+  static Result run(String... args) throws IOException, InterruptedException {
+    List<String> cmd = command(List.of(), List.of(args));
     Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.PIPE).start();
     p.getOutputStream().close();
     // both streams drain on their own threads, so a full pipe never blocks the child and a child

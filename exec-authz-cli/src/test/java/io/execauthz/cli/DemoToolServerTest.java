@@ -29,6 +29,21 @@ import org.junit.jupiter.api.Test;
 final class DemoToolServerTest {
   private static final SigningKey KEY = SigningKey.generate(GrantAlgorithm.EDDSA, "ed-1");
 
+  /** Grants of {@link #KEY} for {@code mcp:github} from issuer {@code orch}; no policies. */
+  private static Authorizer authorizer() {
+    return Authorizer.newBuilder()
+        .grantSource(
+            GrantVerifier.newBuilder()
+                .keys(io.execauthz.jwt.PublicKeySet.of(KEY))
+                .issuer("orch")
+                .audience("mcp:github")
+                .withoutRevocationChecks()
+                .build()
+                .asGrantSource())
+        .policyEngine(PolicyEngine.permitAll())
+        .build();
+  }
+
   @Test
   void theServer_answersOverHttp_underTheGrant_andCloseFreesThePort() throws Exception {
     ExecutionGraph graph = ExecutionGraph.newBuilder().build();
@@ -39,18 +54,7 @@ final class DemoToolServerTest {
             .ttl(Duration.ofMinutes(10))
             .build());
     GrantIssuer issuer = GrantIssuer.newBuilder().signingKey(KEY).issuer("orch").build();
-    Authorizer authorizer =
-        Authorizer.newBuilder()
-            .grantSource(
-                GrantVerifier.newBuilder()
-                    .keys(issuer.publicKeys())
-                    .issuer("orch")
-                    .audience("mcp:github")
-                    .withoutRevocationChecks()
-                    .build()
-                    .asGrantSource())
-            .policyEngine(PolicyEngine.permitAll())
-            .build();
+    Authorizer authorizer = authorizer();
     String grant = issuer.mint(graph.node("review"), "mcp:github").compact();
     URI url;
     try (DemoToolServer server =
@@ -86,18 +90,7 @@ final class DemoToolServerTest {
    */
   @Test
   void theServer_neverClosesAConnectionAfterItsHundredthRequest() throws Exception {
-    Authorizer authorizer =
-        Authorizer.newBuilder()
-            .grantSource(
-                GrantVerifier.newBuilder()
-                    .keys(io.execauthz.jwt.PublicKeySet.of(KEY))
-                    .issuer("orch")
-                    .audience("mcp:github")
-                    .withoutRevocationChecks()
-                    .build()
-                    .asGrantSource())
-            .policyEngine(PolicyEngine.permitAll())
-            .build();
+    Authorizer authorizer = authorizer();
     try (DemoToolServer server =
         DemoToolServer.start(
             authorizer, "github", List.of("create_pr"), java.time.InstantSource.system())) {

@@ -19,16 +19,12 @@ import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.catalina.Context;
@@ -115,39 +111,13 @@ final class McpProxyCommandTest {
 
   /** Starts the proxy and returns its endpoint once it printed that it is listening. */
   private String startProxy(String... extra) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Main.class.getName());
-    cmd.addAll(
-        List.of(
-            "mcp",
-            "proxy",
-            "--upstream",
-            upstreamUrl,
-            "--listen",
-            "127.0.0.1:0",
-            "--jwks",
-            jwks.toString(),
-            "--issuer",
-            "orch",
-            "--audience",
-            "mcp:files"));
-    cmd.addAll(List.of(extra));
-    proxy = new ProcessBuilder(cmd).redirectError(dir.resolve("proxy.err").toFile()).start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8));
-    String line =
-        CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return out.readLine();
-                  } catch (java.io.IOException e) {
-                    return null;
-                  }
-                })
-            .get(60, TimeUnit.SECONDS);
+    List<String> args = new ArrayList<>(Cli.proxyArgs(upstreamUrl, jwks));
+    args.addAll(List.of(extra));
+    proxy =
+        new ProcessBuilder(Cli.command(List.of(), args))
+            .redirectError(dir.resolve("proxy.err").toFile())
+            .start();
+    String line = Cli.firstLine(proxy);
     assertThat(line).as(() -> err()).matches("listening on http://127\\.0\\.0\\.1:\\d+/mcp");
     return line.substring("listening on ".length());
   }
@@ -270,20 +240,7 @@ final class McpProxyCommandTest {
 
   @Test
   void revocations_badUri_orAStoreOutOfReach_isOneLineNamingTheFlag_exit2() throws Exception {
-    String[] base = {
-      "mcp",
-      "proxy",
-      "--upstream",
-      upstreamUrl,
-      "--listen",
-      "127.0.0.1:0",
-      "--jwks",
-      jwks.toString(),
-      "--issuer",
-      "orch",
-      "--audience",
-      "mcp:files"
-    };
+    String[] base = Cli.proxyArgs(upstreamUrl, jwks).toArray(String[]::new);
     Cli.Result bad = Cli.run(concat(base, "--revocations", "http://127.0.0.1:6379"));
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err().lines())

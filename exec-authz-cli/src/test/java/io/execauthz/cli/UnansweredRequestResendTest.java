@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.execauthz.jwt.GrantAlgorithm;
 import io.execauthz.jwt.SigningKey;
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,12 +18,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,39 +91,13 @@ final class UnansweredRequestResendTest {
     static Proxy start(Path dir, String upstream, String... jvmOptions) throws Exception {
       Path jwks = dir.resolve("jwks.json");
       SigningKey.generate(GrantAlgorithm.EDDSA, "ed-1").publicKeySet().write(jwks);
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(List.of(jvmOptions));
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-      cmd.addAll(
-          List.of(
-              "mcp",
-              "proxy",
-              "--upstream",
-              upstream,
-              "--listen",
-              "127.0.0.1:0",
-              "--jwks",
-              jwks.toString(),
-              "--issuer",
-              "orch",
-              "--audience",
-              "mcp:files",
-              "--server-name",
-              "files"));
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      String line =
-          CompletableFuture.supplyAsync(
-                  () -> {
-                    try {
-                      return out.readLine();
-                    } catch (IOException e) {
-                      return null;
-                    }
-                  })
-              .get(60, TimeUnit.SECONDS);
+      List<String> args = new java.util.ArrayList<>(Cli.proxyArgs(upstream, jwks));
+      args.addAll(List.of("--server-name", "files")); // so it asks the upstream nothing at start
+      Process p =
+          new ProcessBuilder(Cli.command(List.of(jvmOptions), args))
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      String line = Cli.firstLine(p);
       if (line == null || !line.startsWith("listening on ")) {
         p.destroyForcibly();
         throw new IllegalStateException("the proxy did not start: " + line);
