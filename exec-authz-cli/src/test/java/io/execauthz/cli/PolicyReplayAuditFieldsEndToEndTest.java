@@ -33,6 +33,14 @@ final class PolicyReplayAuditFieldsEndToEndTest {
       permit(principal, action, resource);
       """;
 
+  /** Reads the kept argument {@code repo}. */
+  static final String NO_SECRET_REPO =
+      """
+      @id("no-secret-repo")
+      forbid(principal, action, resource)
+        when { context.args has repo && context.args.repo == "acme/secret" };
+      """;
+
   static final String NO_SHELL =
       PERMIT_ALL
           + """
@@ -150,15 +158,7 @@ final class PolicyReplayAuditFieldsEndToEndTest {
     Path log = keptArgumentsLog(true);
     assertThat(Files.readString(log)).doesNotContain("s3cr3t").contains("\"redacted\":[\"token\"]");
 
-    Cli.Result r =
-        replay(
-            log,
-            PERMIT_ALL
-                + """
-                @id("no-secret-repo")
-                forbid(principal, action, resource)
-                  when { context.args has repo && context.args.repo == "acme/secret" };
-                """);
+    Cli.Result r = replay(log, PERMIT_ALL + NO_SECRET_REPO);
 
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
     JsonNode report = new ObjectMapper().readTree(r.out());
@@ -195,15 +195,7 @@ final class PolicyReplayAuditFieldsEndToEndTest {
   void withoutKeptArguments_theRecordsWithArguments_cannotBeDecided() throws Exception {
     Path log = keptArgumentsLog(false);
 
-    Cli.Result r =
-        replay(
-            log,
-            PERMIT_ALL
-                + """
-                @id("no-secret-repo")
-                forbid(principal, action, resource)
-                  when { context.args has repo && context.args.repo == "acme/secret" };
-                """);
+    Cli.Result r = replay(log, PERMIT_ALL + NO_SECRET_REPO);
 
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     JsonNode report = new ObjectMapper().readTree(r.out());
