@@ -48,6 +48,17 @@ final class PolicyReplayAuditFieldsEndToEndTest {
           forbid(principal, action == Action::"tool.call", resource == Tool::"shell/run");
           """;
 
+  /** One node, {@code task}, that may call any tool. */
+  private static ExecutionGraph coderGraph() {
+    ExecutionGraph graph = ExecutionGraph.newBuilder().build();
+    graph.spawn(
+        NodeSpec.builder("task")
+            .principal("agent:coder")
+            .capabilities("tool.call tool:**")
+            .build());
+    return graph;
+  }
+
   private static CedarPolicyEngine engine(String text) {
     return CedarPolicyEngine.of(PolicyStore.newBuilder().policies("p.cedar", text).build());
   }
@@ -55,12 +66,7 @@ final class PolicyReplayAuditFieldsEndToEndTest {
   @Test
   void aLogWithShadowDisagreements_replaysAsAnyOther() throws Exception {
     Path log = dir.resolve("audit.jsonl");
-    ExecutionGraph graph = ExecutionGraph.newBuilder().build();
-    graph.spawn(
-        NodeSpec.builder("task")
-            .principal("agent:coder")
-            .capabilities("tool.call tool:**")
-            .build());
+    ExecutionGraph graph = coderGraph();
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.newBuilder(log).build()) {
       Authorizer a =
           Authorizer.newBuilder()
@@ -105,12 +111,7 @@ final class PolicyReplayAuditFieldsEndToEndTest {
   /** A log written with kept arguments, the token redacted: five calls, four with arguments. */
   private Path keptArgumentsLog(boolean keep) throws Exception {
     Path log = dir.resolve(keep ? "kept.jsonl" : "hashed.jsonl");
-    ExecutionGraph graph = ExecutionGraph.newBuilder().build();
-    graph.spawn(
-        NodeSpec.builder("task")
-            .principal("agent:coder")
-            .capabilities("tool.call tool:**")
-            .build());
+    ExecutionGraph graph = coderGraph();
     JsonLinesAuditSink.Builder b = JsonLinesAuditSink.newBuilder(log);
     if (keep) {
       b.keepArguments(true).redact("token");
