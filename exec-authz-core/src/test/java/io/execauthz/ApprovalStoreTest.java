@@ -8,12 +8,9 @@ import io.execauthz.spi.ApprovalStore.Approval;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -162,26 +159,7 @@ final class ApprovalStoreTest {
     Authorizer authz = authorizer(approvals, PolicyEngine.permitAll());
     approvals.record(Approval.of(deploy("prod")), Duration.ofMinutes(5));
     ConcurrentLinkedQueue<Boolean> permits = new ConcurrentLinkedQueue<>();
-    CountDownLatch go = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i < 16; i++) {
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  go.await();
-                } catch (InterruptedException e) {
-                  return;
-                }
-                permits.add(authz.authorize(deploy("prod")).isPermit());
-              });
-      t.start();
-      threads.add(t);
-    }
-    go.countDown();
-    for (Thread t : threads) {
-      t.join();
-    }
+    Together.run(16, i -> permits.add(authz.authorize(deploy("prod")).isPermit()));
     assertThat(permits).hasSize(16);
     assertThat(permits.stream().filter(p -> p)).hasSize(1);
   }

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -55,47 +52,25 @@ final class MonotonicClockTest {
   void onTheSystemClock_everyThreadSeesTimeGoForward_neverMoreThanTheGranularityBehind()
       throws Exception {
     MonotonicClock clock = new MonotonicClock(InstantSource.system());
-    int threads = 4;
-    CountDownLatch start = new CountDownLatch(1);
     AtomicReference<String> failure = new AtomicReference<>();
-    List<Thread> ts = new ArrayList<>();
-    for (int k = 0; k < threads; k++) {
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  start.await();
-                } catch (InterruptedException e) {
-                  return;
-                }
-                Instant last = Instant.MIN;
-                for (int i = 0; i < 200_000; i++) {
-                  Instant before = Instant.now();
-                  Instant now = clock.instant();
-                  if (now.isBefore(last)) {
-                    failure.compareAndSet(
-                        null, "backwards at call " + i + ": " + now + " < " + last);
-                  }
-                  if (now.isBefore(before.minusNanos(MonotonicClock.SYSTEM_GRANULARITY_NANOS))) {
-                    failure.compareAndSet(
-                        null,
-                        "more than the granularity behind at call "
-                            + i
-                            + ": "
-                            + now
-                            + " for "
-                            + before);
-                  }
-                  last = now;
-                }
-              });
-      t.start();
-      ts.add(t);
-    }
-    start.countDown();
-    for (Thread t : ts) {
-      t.join();
-    }
+    Together.run(
+        4,
+        k -> {
+          Instant last = Instant.MIN;
+          for (int i = 0; i < 200_000; i++) {
+            Instant before = Instant.now();
+            Instant now = clock.instant();
+            if (now.isBefore(last)) {
+              failure.compareAndSet(null, "backwards at call " + i + ": " + now + " < " + last);
+            }
+            if (now.isBefore(before.minusNanos(MonotonicClock.SYSTEM_GRANULARITY_NANOS))) {
+              failure.compareAndSet(
+                  null,
+                  "more than the granularity behind at call " + i + ": " + now + " for " + before);
+            }
+            last = now;
+          }
+        });
     assertThat(failure.get()).isNull();
   }
 }

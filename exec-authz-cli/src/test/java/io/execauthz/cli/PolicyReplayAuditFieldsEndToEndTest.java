@@ -33,12 +33,31 @@ final class PolicyReplayAuditFieldsEndToEndTest {
       permit(principal, action, resource);
       """;
 
+  /** Reads the kept argument {@code repo}. */
+  static final String NO_SECRET_REPO =
+      """
+      @id("no-secret-repo")
+      forbid(principal, action, resource)
+        when { context.args has repo && context.args.repo == "acme/secret" };
+      """;
+
   static final String NO_SHELL =
       PERMIT_ALL
           + """
           @id("no-shell")
           forbid(principal, action == Action::"tool.call", resource == Tool::"shell/run");
           """;
+
+  /** One node, {@code task}, that may call any tool. */
+  private static ExecutionGraph coderGraph() {
+    ExecutionGraph graph = ExecutionGraph.newBuilder().build();
+    graph.spawn(
+        NodeSpec.builder("task")
+            .principal("agent:coder")
+            .capabilities("tool.call tool:**")
+            .build());
+    return graph;
+  }
 
   private static CedarPolicyEngine engine(String text) {
     return CedarPolicyEngine.of(PolicyStore.newBuilder().policies("p.cedar", text).build());
@@ -47,12 +66,7 @@ final class PolicyReplayAuditFieldsEndToEndTest {
   @Test
   void aLogWithShadowDisagreements_replaysAsAnyOther() throws Exception {
     Path log = dir.resolve("audit.jsonl");
-    ExecutionGraph graph = ExecutionGraph.newBuilder().build();
-    graph.spawn(
-        NodeSpec.builder("task")
-            .principal("agent:coder")
-            .capabilities("tool.call tool:**")
-            .build());
+    ExecutionGraph graph = coderGraph();
     try (JsonLinesAuditSink sink = JsonLinesAuditSink.newBuilder(log).build()) {
       Authorizer a =
           Authorizer.newBuilder()
@@ -97,12 +111,7 @@ final class PolicyReplayAuditFieldsEndToEndTest {
   /** A log written with kept arguments, the token redacted: five calls, four with arguments. */
   private Path keptArgumentsLog(boolean keep) throws Exception {
     Path log = dir.resolve(keep ? "kept.jsonl" : "hashed.jsonl");
-    ExecutionGraph graph = ExecutionGraph.newBuilder().build();
-    graph.spawn(
-        NodeSpec.builder("task")
-            .principal("agent:coder")
-            .capabilities("tool.call tool:**")
-            .build());
+    ExecutionGraph graph = coderGraph();
     JsonLinesAuditSink.Builder b = JsonLinesAuditSink.newBuilder(log);
     if (keep) {
       b.keepArguments(true).redact("token");
@@ -150,15 +159,7 @@ final class PolicyReplayAuditFieldsEndToEndTest {
     Path log = keptArgumentsLog(true);
     assertThat(Files.readString(log)).doesNotContain("s3cr3t").contains("\"redacted\":[\"token\"]");
 
-    Cli.Result r =
-        replay(
-            log,
-            PERMIT_ALL
-                + """
-                @id("no-secret-repo")
-                forbid(principal, action, resource)
-                  when { context.args has repo && context.args.repo == "acme/secret" };
-                """);
+    Cli.Result r = replay(log, PERMIT_ALL + NO_SECRET_REPO);
 
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
     JsonNode report = new ObjectMapper().readTree(r.out());
@@ -195,15 +196,7 @@ final class PolicyReplayAuditFieldsEndToEndTest {
   void withoutKeptArguments_theRecordsWithArguments_cannotBeDecided() throws Exception {
     Path log = keptArgumentsLog(false);
 
-    Cli.Result r =
-        replay(
-            log,
-            PERMIT_ALL
-                + """
-                @id("no-secret-repo")
-                forbid(principal, action, resource)
-                  when { context.args has repo && context.args.repo == "acme/secret" };
-                """);
+    Cli.Result r = replay(log, PERMIT_ALL + NO_SECRET_REPO);
 
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     JsonNode report = new ObjectMapper().readTree(r.out());

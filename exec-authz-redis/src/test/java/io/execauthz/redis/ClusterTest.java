@@ -18,7 +18,6 @@ import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -116,36 +114,21 @@ final class ClusterTest {
       Map<String, AtomicInteger> taken = new ConcurrentHashMap<>();
       ConcurrentLinkedQueue<BudgetLedger.Outcome> other = new ConcurrentLinkedQueue<>();
       requests.keySet().forEach(g -> taken.put(g, new AtomicInteger()));
-      CountDownLatch go = new CountDownLatch(1);
-      List<Thread> threads = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        BudgetLedger ledger = (i % 2 == 0 ? a : b).budgetLedger();
-        Thread t =
-            new Thread(
-                () -> {
-                  try {
-                    go.await();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                  for (int n = 0; n < 150; n++) {
-                    for (Map.Entry<String, List<List<Budget>>> r : requests.entrySet()) {
-                      BudgetLedger.Outcome o = ledger.take(r.getValue());
-                      if (o instanceof Taken) {
-                        taken.get(r.getKey()).incrementAndGet();
-                      } else if (!(o instanceof Exhausted)) {
-                        other.add(o);
-                      }
-                    }
-                  }
-                });
-        t.start();
-        threads.add(t);
-      }
-      go.countDown();
-      for (Thread t : threads) {
-        t.join();
-      }
+      Together.run(
+          8,
+          i -> {
+            BudgetLedger ledger = (i % 2 == 0 ? a : b).budgetLedger();
+            for (int n = 0; n < 150; n++) {
+              for (Map.Entry<String, List<List<Budget>>> r : requests.entrySet()) {
+                BudgetLedger.Outcome o = ledger.take(r.getValue());
+                if (o instanceof Taken) {
+                  taken.get(r.getKey()).incrementAndGet();
+                } else if (!(o instanceof Exhausted)) {
+                  other.add(o);
+                }
+              }
+            }
+          });
       assertThat(other).isEmpty();
       for (String graph : requests.keySet()) {
         assertThat(taken.get(graph).get()).as(graph).isEqualTo(300);

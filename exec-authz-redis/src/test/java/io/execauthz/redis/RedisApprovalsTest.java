@@ -12,11 +12,9 @@ import io.execauthz.jwt.PublicKeySet;
 import io.execauthz.spi.ApprovalStore.Outcome;
 import io.execauthz.spi.PolicyEngine;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** One-time approvals on a real Redis: one call, once, whichever store asks first. */
@@ -73,27 +71,7 @@ final class RedisApprovalsTest {
       }
       o.store.approvals().record(merge, Duration.ofMinutes(1));
       ConcurrentLinkedQueue<Decision> decisions = new ConcurrentLinkedQueue<>();
-      CountDownLatch go = new CountDownLatch(1);
-      List<Thread> threads = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        GrantAuthorizer t = tools.get(i % 2);
-        Thread th =
-            new Thread(
-                () -> {
-                  try {
-                    go.await();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                  decisions.add(t.authorize(token, merge));
-                });
-        th.start();
-        threads.add(th);
-      }
-      go.countDown();
-      for (Thread th : threads) {
-        th.join();
-      }
+      Together.run(16, i -> decisions.add(tools.get(i % 2).authorize(token, merge)));
       assertThat(decisions.stream().filter(Decision::isPermit)).hasSize(1);
       assertThat(decisions.stream().filter(d -> reason(d) == Reason.APPROVAL_REQUIRED)).hasSize(15);
     }
